@@ -1,0 +1,7 @@
+//! The `memspec` command line.
+
+fn main() {
+    for p in memspec::profile::PROFILES {
+        println!("{}", p.id.name());
+    }
+}

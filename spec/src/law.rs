@@ -1,0 +1,156 @@
+//! Laws: invariants as plain functions over observations.
+//!
+//! A law returns `Ok(())` or a [`Violation`] whose message puts the observed bits, the mask and the
+//! expected value side by side. Laws allocate nothing, so they run on the board as on the host.
+//! Engine-specific laws live in each engine's module; the ones here hold for every profile.
+
+use core::fmt;
+
+use crate::profile::{IntRange, Profile};
+use crate::tag::{TagClass, classify};
+use crate::text::Text;
+
+/// Capacity of a violation message in bytes.
+pub const MESSAGE_BYTES: usize = 320;
+
+/// A law that did not hold, and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The law's name, e.g. `exactly-one-class`.
+    pub law: &'static str,
+    /// What was observed beside what was expected.
+    pub message: Text<MESSAGE_BYTES>,
+}
+
+impl Violation {
+    /// A violation of `law` with a formatted message.
+    pub fn new(law: &'static str, message: fmt::Arguments<'_>) -> Self {
+        Self { law, message: Text::from_fmt(message) }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "law `{}` broken: {}", self.law, self.message)
+    }
+}
+
+/// The result of checking a law.
+pub type LawResult = Result<(), Violation>;
+
+/// Every word belongs to exactly one tag class: no two of the profile's rules match the same word.
+pub fn exactly_one_class(profile: &Profile, word: u64) -> LawResult {
+    let w = profile.value_width;
+    let word = word & w.mask();
+    let mut matched = profile.tags.iter().filter(|r| r.matches(word));
+    if let (Some(a), Some(b)) = (matched.next(), matched.next()) {
+        let (ta, tb) = (a.tests[0], b.tests[0]);
+        return Err(Violation::new(
+            "exactly-one-class",
+            format_args!(
+                "{} word {} is both {} (mask {} pattern {}) and {} (mask {} pattern {})",
+                profile.id.name(),
+                w.hex(word),
+                a.class.name(),
+                w.hex(ta.mask),
+                w.hex(ta.pattern),
+                b.class.name(),
+                w.hex(tb.mask),
+                w.hex(tb.pattern),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A word produced for a value of class `expected` is classified as that class by the profile's rules.
+pub fn word_has_class(profile: &Profile, word: u64, expected: TagClass) -> LawResult {
+    let w = profile.value_width;
+    let got = classify(profile.tags, w, word);
+    if got == expected {
+        return Ok(());
+    }
+    let rule = profile.tags.iter().find(|r| r.class == expected);
+    match rule {
+        Some(r) => Err(Violation::new(
+            "word-has-class",
+            format_args!(
+                "{}: word {} ({}) classifies as {}, expected {} = {}",
+                profile.id.name(),
+                w.hex(word),
+                w.bits_under(word, w.mask()),
+                got.name(),
+                expected.name(),
+                r.diagram(w),
+            ),
+        )),
+        None => Err(Violation::new(
+            "word-has-class",
+            format_args!(
+                "{}: word {} classifies as {}, expected {}, which the profile does not have",
+                profile.id.name(),
+                w.hex(word),
+                got.name(),
+                expected.name()
+            ),
+        )),
+    }
+}
+
+/// An integer is stored in the word exactly when it lies in the profile's small-int range.
+/// `stored` says whether the implementation encoded `v` as a small int.
+pub fn small_int_iff_in_range(range: &IntRange, v: i64, stored: bool) -> LawResult {
+    if range.contains(v) == stored {
+        return Ok(());
+    }
+    Err(Violation::new(
+        "small-int-iff-in-range",
+        format_args!(
+            "{v} ({v:#x}) was {} a small int; the range is {} ..= {} ({} bits)",
+            if stored { "stored as" } else { "not stored as" },
+            range.min,
+            range.max,
+            range.bits(),
+        ),
+    ))
+}
+
+/// Decoding an encoded value gives the value back.
+pub fn round_trip<T: PartialEq + fmt::Debug>(what: &str, value: T, word: u64, decoded: T) -> LawResult {
+    if value == decoded {
+        return Ok(());
+    }
+    Err(Violation::new(
+        "round-trip",
+        format_args!("{what} {value:?} encodes as {word:#x}, which decodes as {decoded:?}"),
+    ))
+}
+
+/// Used plus free bytes equal the pool: nothing is counted twice or lost.
+pub fn used_plus_free_is_pool(used: u64, free: u64, pool: u64) -> LawResult {
+    if used.checked_add(free) == Some(pool) {
+        return Ok(());
+    }
+    Err(Violation::new(
+        "used-plus-free-is-pool",
+        format_args!(
+            "used {used} + free {free} = {} bytes, expected the pool, {pool} bytes (off by {})",
+            used as i128 + free as i128,
+            used as i128 + free as i128 - pool as i128
+        ),
+    ))
+}
+
+/// An allocation of `requested` bytes takes `ceil(requested / granule)` granules.
+pub fn rounded_to_granule(requested: u64, granule: u64, taken: u64) -> LawResult {
+    let expected = requested.div_ceil(granule) * granule;
+    if taken == expected {
+        return Ok(());
+    }
+    Err(Violation::new(
+        "rounded-to-granule",
+        format_args!(
+            "{requested} bytes took {taken} bytes, expected {expected} = ceil({requested} / {granule}) x {granule}"
+        ),
+    ))
+}

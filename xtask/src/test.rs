@@ -1,0 +1,30 @@
+//! `cargo xtask test`: what CI runs.
+
+use xshell::cmd;
+
+use crate::install::{self, RISCV_TARGET};
+use crate::{Result, shell, step};
+
+/// Runs every check, installing what is missing first.
+pub fn run(args: &[String]) -> Result {
+    if let Some(a) = args.first() {
+        return Err(format!("`cargo xtask test` takes no arguments, got `{a}`").into());
+    }
+    let sh = shell()?;
+    install::all(&sh)?;
+
+    step("format");
+    cmd!(sh, "cargo fmt --all -- --check").run()?;
+
+    step("lints");
+    cmd!(sh, "cargo clippy --workspace --all-targets --locked -- -D warnings").run()?;
+
+    step("unit, property and golden tests");
+    cmd!(sh, "cargo test --workspace --locked").run()?;
+
+    step(&format!("memspec-impl for {RISCV_TARGET}"));
+    cmd!(sh, "cargo build -p memspec-impl --target {RISCV_TARGET} --release --locked").run()?;
+
+    println!("\nxtask test: all checks passed");
+    Ok(())
+}
