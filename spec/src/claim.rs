@@ -151,5 +151,8 @@ pub static LEDGER: &[&[Assessment]] = &[];
 
 /// Every assessment of the claim `id`.
 pub fn assessments_of(id: &str) -> impl Iterator<Item = &'static Assessment> + '_ {
-    LEDGER.iter().flat_map(|a| a.iter()).filter(move |a| a.claim == id)
+    LEDGER
+        .iter()
+        .flat_map(|a| a.iter())
+        .filter(move |a| a.claim == id)
 }

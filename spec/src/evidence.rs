@@ -41,8 +41,17 @@ pub enum Evidence {
 impl fmt::Display for Evidence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Evidence::Source { upstream, file, symbol } => {
-                write!(f, "{}@{} {file} `{symbol}`", upstream.repo, short(upstream.commit))
+            Evidence::Source {
+                upstream,
+                file,
+                symbol,
+            } => {
+                write!(
+                    f,
+                    "{}@{} {file} `{symbol}`",
+                    upstream.repo,
+                    short(upstream.commit)
+                )
             }
             Evidence::Measured { engine, command } => write!(f, "measured on {engine}: `{command}`"),
             Evidence::Case(id) => write!(f, "case {id}"),

@@ -25,7 +25,10 @@ pub struct Violation {
 impl Violation {
     /// A violation of `law` with a formatted message.
     pub fn new(law: &'static str, message: fmt::Arguments<'_>) -> Self {
-        Self { law, message: Text::from_fmt(message) }
+        Self {
+            law,
+            message: Text::from_fmt(message),
+        }
     }
 }
 

@@ -20,7 +20,12 @@ pub enum Engine {
 
 impl Engine {
     /// Every engine.
-    pub const ALL: [Engine; 4] = [Engine::MicroPython, Engine::Microvium, Engine::Skybison, Engine::Julia];
+    pub const ALL: [Engine; 4] = [
+        Engine::MicroPython,
+        Engine::Microvium,
+        Engine::Skybison,
+        Engine::Julia,
+    ];
 
     /// The engine's name on the command line: `micropython`, `microvium`, `skybison`, `julia`.
     pub const fn name(self) -> &'static str {
@@ -161,7 +166,11 @@ pub struct BitField {
 impl BitField {
     /// The field's mask, in place.
     pub const fn mask(&self) -> u64 {
-        let ones = if self.bits >= 64 { u64::MAX } else { (1u64 << self.bits) - 1 };
+        let ones = if self.bits >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.bits) - 1
+        };
         ones << self.lsb
     }
 

@@ -172,7 +172,10 @@ impl InlineBytes {
     pub fn new(bytes: &[u8]) -> Option<InlineBytes> {
         let mut data = [0; 8];
         data.get_mut(..bytes.len())?.copy_from_slice(bytes);
-        Some(InlineBytes { len: bytes.len() as u8, data })
+        Some(InlineBytes {
+            len: bytes.len() as u8,
+            data,
+        })
     }
 }
 
@@ -459,12 +462,18 @@ pub struct SubjectError {
 impl SubjectError {
     /// An error of `kind` with a formatted detail.
     pub fn new(kind: ErrorKind, detail: fmt::Arguments<'_>) -> Self {
-        Self { kind, detail: Text::from_fmt(detail) }
+        Self {
+            kind,
+            detail: Text::from_fmt(detail),
+        }
     }
 
     /// The error for a capability the subject lacks.
     pub fn unsupported(what: Capability) -> Self {
-        Self::new(ErrorKind::Unsupported, format_args!("this subject cannot {}", what.name()))
+        Self::new(
+            ErrorKind::Unsupported,
+            format_args!("this subject cannot {}", what.name()),
+        )
     }
 }
 

@@ -108,12 +108,20 @@ pub struct BitTest {
 impl BitTest {
     /// `word & mask == pattern`.
     pub const fn eq(mask: u64, pattern: u64) -> Self {
-        Self { mask, pattern, negate: false }
+        Self {
+            mask,
+            pattern,
+            negate: false,
+        }
     }
 
     /// `word & mask != pattern`.
     pub const fn ne(mask: u64, pattern: u64) -> Self {
-        Self { mask, pattern, negate: true }
+        Self {
+            mask,
+            pattern,
+            negate: true,
+        }
     }
 
     /// Whether `word` passes.
@@ -160,5 +168,8 @@ impl TagRule {
 /// Whether the rules are disjoint is a law ([`crate::law::exactly_one_class`]), not assumed here.
 pub fn classify(rules: &[TagRule], width: Width, word: u64) -> TagClass {
     let word = word & width.mask();
-    rules.iter().find(|r| r.matches(word)).map_or(TagClass::Invalid, |r| r.class)
+    rules
+        .iter()
+        .find(|r| r.matches(word))
+        .map_or(TagClass::Invalid, |r| r.class)
 }

@@ -14,7 +14,11 @@ pub struct Text<const N: usize> {
 impl<const N: usize> Text<N> {
     /// The empty text.
     pub const fn new() -> Self {
-        Self { bytes: [0; N], len: 0, truncated: false }
+        Self {
+            bytes: [0; N],
+            len: 0,
+            truncated: false,
+        }
     }
 
     /// Text made from a formatter's output.

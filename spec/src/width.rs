@@ -26,7 +26,11 @@ impl Width {
 
     /// All ones in the low `bits` bits.
     pub const fn mask(self) -> u64 {
-        if self.0 >= 64 { u64::MAX } else { (1u64 << self.0) - 1 }
+        if self.0 >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.0) - 1
+        }
     }
 
     /// `raw` as a signed number of this width (two's complement).
@@ -37,13 +41,20 @@ impl Width {
 
     /// Formats `raw` as `0x` and exactly `bits / 4` hex digits.
     pub fn hex(self, raw: u64) -> Hex {
-        Hex { width: self, raw: raw & self.mask() }
+        Hex {
+            width: self,
+            raw: raw & self.mask(),
+        }
     }
 
     /// Formats `raw` as bits, most significant first, in groups of 8 separated by `|`; bits outside
     /// `mask` print as `*` (the notation of MicroPython's memory-management docs).
     pub fn bits_under(self, raw: u64, mask: u64) -> Bits {
-        Bits { width: self, raw, mask }
+        Bits {
+            width: self,
+            raw,
+            mask,
+        }
     }
 }
 
@@ -56,7 +67,12 @@ pub struct Hex {
 
 impl fmt::Display for Hex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "0x{:0digits$x}", self.raw, digits = (self.width.bits() / 4) as usize)
+        write!(
+            f,
+            "0x{:0digits$x}",
+            self.raw,
+            digits = (self.width.bits() / 4) as usize
+        )
     }
 }
 

@@ -17,13 +17,21 @@ pub fn run(args: &[String]) -> Result {
     cmd!(sh, "cargo fmt --all -- --check").run()?;
 
     step("lints");
-    cmd!(sh, "cargo clippy --workspace --all-targets --locked -- -D warnings").run()?;
+    cmd!(
+        sh,
+        "cargo clippy --workspace --all-targets --locked -- -D warnings"
+    )
+    .run()?;
 
     step("unit, property and golden tests");
     cmd!(sh, "cargo test --workspace --locked").run()?;
 
     step(&format!("memspec-impl for {RISCV_TARGET}"));
-    cmd!(sh, "cargo build -p memspec-impl --target {RISCV_TARGET} --release --locked").run()?;
+    cmd!(
+        sh,
+        "cargo build -p memspec-impl --target {RISCV_TARGET} --release --locked"
+    )
+    .run()?;
 
     println!("\nxtask test: all checks passed");
     Ok(())

@@ -1,0 +1,126 @@
+//! The reference subject: every profile's model behind one [`Subject`], over one caller-given arena.
+//!
+//! Each engine module provides a subject type with `new(arena)`, `into_arena()` and an implementation
+//! of [`Subject`]. [`Reference`] hands the arena to the engine of the profile a case starts, and takes
+//! it back when the next case starts another engine.
+
+use memspec::subject::{
+    Allocation, Capabilities, Collection, Decoded, Encoded, GcOp, HeapConfig, ObjId, ObjectSpec, Stat,
+    Subject, SubjectError, SubjectResult, Target, Value,
+};
+use memspec::{ProfileId, TagClass};
+
+/// The engine model that owns the arena now.
+#[derive(Debug)]
+enum Model<'a> {
+    /// No case has started; the arena waits here.
+    Idle(&'a mut [u8]),
+    /// Moved out for a moment while switching models.
+    Switching,
+}
+
+/// The reference implementation of every landed profile, as one subject named `ref`.
+#[derive(Debug)]
+pub struct Reference<'a> {
+    model: Model<'a>,
+}
+
+impl<'a> Reference<'a> {
+    /// A reference subject whose heaps live in `arena`.
+    pub fn new(arena: &'a mut [u8]) -> Self {
+        Self {
+            model: Model::Idle(arena),
+        }
+    }
+
+    fn take_arena(&mut self) -> &'a mut [u8] {
+        match core::mem::replace(&mut self.model, Model::Switching) {
+            Model::Idle(a) => a,
+            Model::Switching => &mut [],
+        }
+    }
+
+    fn current(&mut self) -> SubjectResult<&mut dyn Subject> {
+        Err(SubjectError::new(
+            memspec::subject::ErrorKind::BadArgument,
+            format_args!("no case has started: call start first"),
+        ))
+    }
+}
+
+impl Subject for Reference<'_> {
+    fn name(&self) -> &str {
+        "ref"
+    }
+
+    fn supports(&self, profile: ProfileId) -> bool {
+        let _ = profile;
+        false
+    }
+
+    fn capabilities(&self, profile: ProfileId) -> Capabilities {
+        let _ = profile;
+        Capabilities::NONE
+    }
+
+    fn start(&mut self, profile: ProfileId, config: &HeapConfig<'_>) -> SubjectResult<()> {
+        let _ = config;
+        let arena = self.take_arena();
+        self.model = Model::Idle(arena);
+        Err(SubjectError::new(
+            memspec::subject::ErrorKind::UnknownProfile,
+            format_args!(
+                "the reference implementation has no model of {} yet",
+                profile.name()
+            ),
+        ))
+    }
+
+    fn encode(&mut self, value: &Value<'_>) -> SubjectResult<Encoded> {
+        self.current()?.encode(value)
+    }
+
+    fn decode(&mut self, word: u64) -> SubjectResult<(TagClass, Decoded)> {
+        self.current()?.decode(word)
+    }
+
+    fn alloc(&mut self, spec: &ObjectSpec<'_>) -> SubjectResult<Allocation> {
+        self.current()?.alloc(spec)
+    }
+
+    fn link(&mut self, from: ObjId, slot: u32, target: Target) -> SubjectResult<()> {
+        self.current()?.link(from, slot, target)
+    }
+
+    fn root(&mut self, obj: ObjId) -> SubjectResult<()> {
+        self.current()?.root(obj)
+    }
+
+    fn unroot(&mut self, obj: ObjId) -> SubjectResult<()> {
+        self.current()?.unroot(obj)
+    }
+
+    fn collect(&mut self) -> SubjectResult<Collection> {
+        self.current()?.collect()
+    }
+
+    fn stats(&mut self, sink: &mut dyn FnMut(Stat<'_>)) -> SubjectResult<()> {
+        self.current()?.stats(sink)
+    }
+
+    fn heap_map(&mut self, out: &mut dyn core::fmt::Write) -> SubjectResult<()> {
+        self.current()?.heap_map(out)
+    }
+
+    fn is_live(&mut self, obj: ObjId) -> SubjectResult<bool> {
+        self.current()?.is_live(obj)
+    }
+
+    fn gc_control(&mut self, op: GcOp) -> SubjectResult<()> {
+        self.current()?.gc_control(op)
+    }
+
+    fn read_word(&mut self, obj: ObjId, index: i32) -> SubjectResult<u64> {
+        self.current()?.read_word(obj, index)
+    }
+}
