@@ -18,7 +18,7 @@ pub mod lex;
 mod parse;
 pub mod pattern;
 
-pub use parse::{parse, parse_int};
+pub use parse::{parse, parse_int, parse_params};
 pub use pattern::Pattern;
 
 /// The case format version this harness reads (`;;! case-format: 1`).

@@ -18,6 +18,7 @@ pub mod case;
 pub mod check;
 pub mod corpus;
 pub mod expectations;
+pub mod explain;
 pub mod ledger;
 pub mod plan;
 pub mod protocol;

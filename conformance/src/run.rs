@@ -75,6 +75,8 @@ pub struct Harness {
     pub timeout: Duration,
     /// Only these profiles, when set.
     pub profiles: Option<Vec<ProfileId>>,
+    /// Only the trials of these names, when set (`memspec run --failed`).
+    pub only: Option<Vec<String>>,
 }
 
 /// One cell of the matrix before it runs.
@@ -189,6 +191,9 @@ impl Harness {
                     }
                     let key = format!("{}/{}", p.name(), c.id.short());
                     let name = format!("{}/{key}", s.factory.name());
+                    if self.only.as_ref().is_some_and(|o| !o.contains(&name)) {
+                        continue;
+                    }
                     let entry = s.expectations.lookup(&key);
                     let expected = entry.map_or((Outcome::Pass, None), |e| (e.outcome, e.reason.clone()));
                     let skip = match s.served.iter().find(|(sp, _)| sp == p) {

@@ -1312,3 +1312,18 @@ fn unit(t: &Token) -> Res<Unit> {
         }
     })
 }
+
+/// Parses object arguments or heap options written as in a case, `len=3 text="abc"` (the `args` of a
+/// size table entry).
+pub fn parse_params(text: &str) -> Result<Vec<OwnedParam>, String> {
+    let toks = tokens(text, 1).map_err(|e| format!("column {}: {}", e.pos.col, e.message))?;
+    let mut line = Line {
+        toks: &toks,
+        at: 0,
+        end: Pos {
+            line: 1,
+            col: text.chars().count() as u32 + 1,
+        },
+    };
+    params(&mut line).map_err(|(pos, m)| format!("column {}: {m}", pos.col))
+}
