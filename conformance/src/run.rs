@@ -326,6 +326,42 @@ impl Harness {
         (conclusion, Report::new(records, run, &cases))
     }
 
+    /// Runs every trial of the matrix in order on this thread, without the libtest stream, and makes
+    /// the report (for library users, benchmarks and tests).
+    pub fn run_plain(&self) -> Report {
+        let started = Instant::now();
+        let mut records = Vec::new();
+        for p in self.plan() {
+            let t0 = Instant::now();
+            let (status, message, figures) = match &p.skip {
+                Some(r) => (Status::Skip, Some(r.clone()), Figures::default()),
+                None => {
+                    let exec = run_case(
+                        &*self.subjects[p.subject].factory,
+                        &self.cases[p.case],
+                        p.profile,
+                        self.timeout,
+                    );
+                    judge(exec, p.expected.0, p.expected.1.as_deref())
+                }
+            };
+            let millis = t0.elapsed().as_secs_f64() * 1000.0;
+            records.push(self.record(&p, status, message, figures, millis));
+        }
+        let run = RunInfo {
+            subjects: self
+                .subjects
+                .iter()
+                .map(|s| s.factory.name().to_string())
+                .collect(),
+            host: crate::report::host_name(),
+            seconds: started.elapsed().as_secs_f64(),
+            harness: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        let cases: Vec<CaseClaims> = self.cases.iter().map(|c| CaseClaims::of(c)).collect();
+        Report::new(records, run, &cases)
+    }
+
     /// Expectation entries of each subject that match no trial of the matrix (stale entries).
     pub fn stale_expectations(&self) -> Vec<String> {
         let planned = self.plan();
