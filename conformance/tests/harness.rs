@@ -240,6 +240,40 @@ fn the_toy_passes_the_harness_cases_and_skips_what_it_cannot_do() -> R {
     )
 }
 
+/// The corpus's micropython-a32 values agree with the toy wherever the toy can run them (it knows only
+/// the `raw` kind and has no collector controls).
+fn the_toy_agrees_with_the_corpus_under_micropython_a32() -> R {
+    let mut e = Expectations::none("toy");
+    e.trials = vec![Entry {
+        name: "micropython-a32/sizes::object_sizes".into(),
+        outcome: Outcome::Fail,
+        reason: Some("the toy knows only the raw kind".into()),
+        link: None,
+        repro: None,
+    }];
+    let mut h = harness(toy_factory(), &corpus::default_root(), e, Duration::from_secs(10))?;
+    h.profiles = Some(vec![memspec::profile::ProfileId::MicropythonA32]);
+    let r = h.run_plain();
+    let bad: Vec<String> = r
+        .trials
+        .iter()
+        .filter(|t| !matches!(t.status, Status::Pass | Status::Busted | Status::Skip))
+        .map(|t| {
+            format!(
+                "{} {:?}\n{}",
+                t.name,
+                t.status,
+                t.message.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    check(bad.is_empty(), || bad.join("\n"))?;
+    let passed = r.trials.iter().filter(|t| t.status == Status::Pass).count();
+    check(passed >= 10, || {
+        format!("only {passed} corpus cases passed on the toy")
+    })
+}
+
 fn entry(name: &str, outcome: Outcome) -> Entry {
     Entry {
         name: name.into(),
@@ -726,6 +760,10 @@ fn main() -> ExitCode {
         (
             "run::expectations_decide_busted_unexpected_pass_flaky_and_skip",
             expectations_decide_busted_unexpected_pass_flaky_and_skip,
+        ),
+        (
+            "run::the_toy_agrees_with_the_corpus_under_micropython_a32",
+            the_toy_agrees_with_the_corpus_under_micropython_a32,
         ),
         (
             "report::reports_write_json_junit_markdown_and_merge",

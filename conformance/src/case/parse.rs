@@ -818,29 +818,23 @@ fn params(line: &mut Line<'_>) -> Res<Vec<OwnedParam>> {
         let v = if value.is_empty() {
             let q = line.next(&format!("a value after `{name}=`"))?;
             OwnedParamValue::Text(quoted(q, &format!("the text of `{name}`"))?)
-        } else if value.contains(['.', 'e', 'E']) && !value.starts_with("0x")
-            || value == "nan"
-            || value == "inf"
+        } else if let Ok(v) = parse_int(value) {
+            OwnedParamValue::Int(v)
+        } else if let Ok(f) = value.parse::<f64>() {
+            OwnedParamValue::Float(f)
+        } else if value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
-            let f = Token {
-                text: value.as_bytes().to_vec(),
-                quoted: false,
-                pos: t.pos,
-            };
-            OwnedParamValue::Float(parse_float(&f)?)
+            // A bare word (`port=unix`) is text.
+            OwnedParamValue::Text(value.as_bytes().to_vec())
         } else {
-            match parse_int(value) {
-                Ok(v) => OwnedParamValue::Int(v),
-                // A bare word (`port=unix`) is text.
-                Err(_)
-                    if value
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
-                {
-                    OwnedParamValue::Text(value.as_bytes().to_vec())
-                }
-                Err(m) => return err(t.pos, format!("argument `{name}`: {m}")),
-            }
+            return err(
+                t.pos,
+                format!(
+                    "argument `{name}`: expected a number, a word, or `{name}=\"text\"`, found `{value}`"
+                ),
+            );
         };
         out.push(OwnedParam {
             name: name.to_string(),
