@@ -119,10 +119,12 @@ pub fn entries(engine: Option<Engine>, cases: &[CaseClaims], trials: &[TrialReco
         .collect()
 }
 
+/// Per document: claims, claims with verdicts, claims with cases, verdict counts, outcome counts.
+type DocTally<'a> = (u32, u32, u32, BTreeMap<&'a str, u32>, BTreeMap<Status, u32>);
+
 /// One line per document: claims, how many have verdicts and cases, and the cases' outcomes.
 pub fn summary_text(ledger: &[LedgerEntry]) -> String {
-    let mut docs: BTreeMap<&str, (u32, u32, u32, BTreeMap<&str, u32>, BTreeMap<Status, u32>)> =
-        BTreeMap::new();
+    let mut docs: BTreeMap<&str, DocTally<'_>> = BTreeMap::new();
     for e in ledger {
         let d = docs.entry(e.doc.as_str()).or_default();
         d.0 += 1;

@@ -727,7 +727,7 @@ fn fake(mode: &str) -> ExitCode {
                 "hang" => std::thread::sleep(Duration::from_secs(3600)),
                 "garbage" => say("this is not json".into()),
                 "oversized" => say("x".repeat(2 << 20)),
-                "wrong-id" => say(format!(r#"{{"id":9,"ok":{{"word":"0xb","class":"small-int"}}}}"#)),
+                "wrong-id" => say(r#"{"id":9,"ok":{"word":"0xb","class":"small-int"}}"#.to_string()),
                 "wrong-shape" => say(format!(r#"{{"id":{id},"ok":{{}}}}"#)),
                 other => {
                     eprintln!("fake: unknown mode {other}");
@@ -747,7 +747,8 @@ fn main() -> ExitCode {
         _ => {}
     }
     let args = Arguments::from_args();
-    let tests: Vec<(&str, fn() -> R)> = vec![
+    type Test = (&'static str, fn() -> R);
+    let tests: Vec<Test> = vec![
         (
             "parser::malformed_case_files_fail_with_positioned_errors",
             malformed_case_files_fail_with_positioned_errors,
@@ -794,9 +795,6 @@ fn main() -> ExitCode {
             the_command_line_runs_lists_and_writes_reports,
         ),
     ];
-    let trials = tests
-        .into_iter()
-        .map(|(n, f)| Trial::test(n, move || f()))
-        .collect();
+    let trials = tests.into_iter().map(|(n, f)| Trial::test(n, f)).collect();
     libtest_mimic::run(&args, trials).exit_code()
 }

@@ -198,6 +198,8 @@ def handle(state, req):
             raise SubjectError("protocol", f"this adapter speaks protocol {PROTOCOL}")
         return {"protocol": PROTOCOL, "name": "python-toy-a32",
                 "profiles": {"micropython-a32": CAPABILITIES}}
+    if op == "bye":
+        return {}
     if op == "start":
         if req["profile"] != "micropython-a32":
             raise SubjectError("unknown-profile", "the toy is micropython-a32 only")

@@ -84,7 +84,7 @@ impl Toy {
     }
 
     fn pointed_head(&self, w: u64) -> Option<usize> {
-        if w < POOL_ADDRESS || (w - POOL_ADDRESS) % BLOCK_BYTES != 0 {
+        if w < POOL_ADDRESS || !(w - POOL_ADDRESS).is_multiple_of(BLOCK_BYTES) {
             return None;
         }
         let b = usize::try_from((w - POOL_ADDRESS) / BLOCK_BYTES).ok()?;
@@ -298,8 +298,8 @@ impl Subject for Toy {
         }
         let mut freed = 0u64;
         let mut freed_blocks = 0u64;
-        for h in 0..self.blocks.len() {
-            if self.blocks[h] == Block::Head && !marked[h] {
+        for (h, m) in marked.iter().enumerate() {
+            if self.blocks[h] == Block::Head && !m {
                 let n = self.chain(h);
                 for b in &mut self.blocks[h..h + n] {
                     *b = Block::Free;
