@@ -170,7 +170,7 @@ mod tests {
         );
         assert_eq!(t[0].pos, Pos { line: 3, col: 3 });
         assert!(t[5].quoted);
-        assert_eq!(t[5].pos.col, 23);
+        assert_eq!(t[5].pos.col, 22);
     }
 
     #[test]
