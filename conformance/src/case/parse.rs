@@ -224,7 +224,7 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
                     "`expect` must follow a step; there is no step before it",
                 );
             };
-            let check = expectation(&mut line, &steps[step_index].op, &var_of)?;
+            let check = expectation(&mut line, &steps[step_index].op)?;
             line.done(&format!("`expect {}`", check.keyword()))?;
             let step = &mut steps[step_index];
             if let (Some(eonly), Some(sonly)) = (&only, &step.only)
@@ -415,7 +415,6 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
             );
         }
     }
-    let _ = file;
     Ok(Case {
         id: CaseId {
             engine: engine_name.to_string(),
@@ -1049,7 +1048,7 @@ fn pattern(t: &Token) -> Res<Pattern> {
     Pattern::parse(&bare(t, "a word pattern")?).map_err(|m| (t.pos, m))
 }
 
-fn expectation(line: &mut Line<'_>, op: &Op, _vars: &BTreeMap<String, u16>) -> Res<Check> {
+fn expectation(line: &mut Line<'_>, op: &Op) -> Res<Check> {
     let kw =
         line.next("what is expected: word, class, value, error, bytes, used, live, map-line, law, ...")?;
     let k = bare(kw, "an expectation keyword")?;
@@ -1063,7 +1062,6 @@ fn expectation(line: &mut Line<'_>, op: &Op, _vars: &BTreeMap<String, u16>) -> R
             )
         }
     };
-    let is_encode = matches!(op, Op::Encode(_));
     let gives_word = matches!(op, Op::Encode(_) | Op::Alloc { .. } | Op::Read(..));
     let stat_name = match &*k {
         "used" => Some(stat::USED),
@@ -1272,7 +1270,6 @@ fn expectation(line: &mut Line<'_>, op: &Op, _vars: &BTreeMap<String, u16>) -> R
                     );
                 }
             };
-            let _ = is_encode;
             Check::Law(law)
         }
         other => {
