@@ -30,7 +30,8 @@ fn assert_classes_agree(word: u64) {
     let spec = classify(PROFILE.tags, Width::W64, word);
     let model = value::classify(word);
     assert_eq!(
-        model, spec,
+        model,
+        spec,
         "word {word:#018x}: model says {}, the profile's rules say {}",
         model.name(),
         spec.name()
@@ -129,11 +130,25 @@ fn small_int_range_edges_are_plus_minus_two_to_the_62() {
     let mut sub = Skybison::new(&mut []);
     for v in [immediates::SMALL_INT.min, immediates::SMALL_INT.max] {
         let enc = sub.encode(&Value::Int(v)).unwrap();
-        assert_eq!(sub.decode(enc.word).unwrap(), (TagClass::SmallInt, Decoded::Int(v)));
+        assert_eq!(
+            sub.decode(enc.word).unwrap(),
+            (TagClass::SmallInt, Decoded::Int(v))
+        );
     }
-    assert_eq!(sub.encode(&Value::Int(immediates::SMALL_INT.max)).unwrap().word, 0x7FFF_FFFF_FFFF_FFFE);
-    assert_eq!(sub.encode(&Value::Int(immediates::SMALL_INT.min)).unwrap().word, 0x8000_0000_0000_0000);
-    for v in [immediates::SMALL_INT.min - 1, immediates::SMALL_INT.max + 1, i64::MIN, i64::MAX] {
+    assert_eq!(
+        sub.encode(&Value::Int(immediates::SMALL_INT.max)).unwrap().word,
+        0x7FFF_FFFF_FFFF_FFFE
+    );
+    assert_eq!(
+        sub.encode(&Value::Int(immediates::SMALL_INT.min)).unwrap().word,
+        0x8000_0000_0000_0000
+    );
+    for v in [
+        immediates::SMALL_INT.min - 1,
+        immediates::SMALL_INT.max + 1,
+        i64::MIN,
+        i64::MAX,
+    ] {
         let e = sub.encode(&Value::Int(v)).unwrap_err();
         assert_eq!(e.kind, ErrorKind::NotImmediate, "{v}: {e}");
     }
@@ -157,7 +172,10 @@ fn the_add_fast_path_overflows_exactly_at_the_range_edges() {
     let v = laws::raw_small_int_add(max, one, Some(max.wrapping_add(one))).unwrap_err();
     assert!(v.message.as_str().contains("overflow"), "{v}");
     let e = value::add_small_ints(0x7, one).unwrap_err();
-    assert!(matches!(e, memspec_impl::skybison::Error::InvalidWord { raw: 0x7, .. }), "{e}");
+    assert!(
+        matches!(e, memspec_impl::skybison::Error::InvalidWord { raw: 0x7, .. }),
+        "{e}"
+    );
 }
 
 #[test]
@@ -170,19 +188,53 @@ fn each_immediate_of_the_profile_decodes_to_its_value_and_class() {
         ("None", u64::MAX, Word::Immediate(Immediate::None)),
         ("NotImplemented", 0x0F, Word::Immediate(Immediate::NotImplemented)),
         ("Unbound", 0x17, Word::Immediate(Immediate::Unbound)),
-        ("Error::error", 0x15, Word::Immediate(Immediate::Error(value::ErrorKind::None))),
-        ("Error::exception", 0x115, Word::Immediate(Immediate::Error(value::ErrorKind::Exception))),
-        ("Error::notFound", 0x215, Word::Immediate(Immediate::Error(value::ErrorKind::NotFound))),
-        ("Error::outOfBounds", 0x315, Word::Immediate(Immediate::Error(value::ErrorKind::OutOfBounds))),
-        ("Error::outOfMemory", 0x415, Word::Immediate(Immediate::Error(value::ErrorKind::OutOfMemory))),
-        ("Error::noMoreItems", 0x515, Word::Immediate(Immediate::Error(value::ErrorKind::NoMoreItems))),
-        ("SmallStr::empty", 0x0D, Word::Immediate(Immediate::SmallStr(InlineBytes::new(b"").unwrap()))),
-        ("SmallBytes::empty", 0x05, Word::Immediate(Immediate::SmallBytes(InlineBytes::new(b"").unwrap()))),
+        (
+            "Error::error",
+            0x15,
+            Word::Immediate(Immediate::Error(value::ErrorKind::None)),
+        ),
+        (
+            "Error::exception",
+            0x115,
+            Word::Immediate(Immediate::Error(value::ErrorKind::Exception)),
+        ),
+        (
+            "Error::notFound",
+            0x215,
+            Word::Immediate(Immediate::Error(value::ErrorKind::NotFound)),
+        ),
+        (
+            "Error::outOfBounds",
+            0x315,
+            Word::Immediate(Immediate::Error(value::ErrorKind::OutOfBounds)),
+        ),
+        (
+            "Error::outOfMemory",
+            0x415,
+            Word::Immediate(Immediate::Error(value::ErrorKind::OutOfMemory)),
+        ),
+        (
+            "Error::noMoreItems",
+            0x515,
+            Word::Immediate(Immediate::Error(value::ErrorKind::NoMoreItems)),
+        ),
+        (
+            "SmallStr::empty",
+            0x0D,
+            Word::Immediate(Immediate::SmallStr(InlineBytes::new(b"").unwrap())),
+        ),
+        (
+            "SmallBytes::empty",
+            0x05,
+            Word::Immediate(Immediate::SmallBytes(InlineBytes::new(b"").unwrap())),
+        ),
         ("SmallInt 0", 0, Word::Immediate(Immediate::SmallInt(0))),
     ];
     assert_eq!(PROFILE.immediates.len(), expected.len());
     for (name, raw, word) in expected {
-        let imm = PROFILE.immediate(name).unwrap_or_else(|| panic!("the profile lacks {name}"));
+        let imm = PROFILE
+            .immediate(name)
+            .unwrap_or_else(|| panic!("the profile lacks {name}"));
         assert_eq!(imm.raw, *raw, "{name}: profile {:#x}, expected {raw:#x}", imm.raw);
         assert_eq!(value::decode(*raw).unwrap(), *word, "{name}");
         if let Word::Immediate(i) = word {
@@ -271,7 +323,15 @@ fn immediates_golden() {
     let mut out = String::new();
     for i in PROFILE.immediates {
         let class = classify(PROFILE.tags, Width::W64, i.raw);
-        writeln!(out, "{:<20} {:#018x} {:<16} {}", i.name, i.raw, class.name(), i.source).unwrap();
+        writeln!(
+            out,
+            "{:<20} {:#018x} {:<16} {}",
+            i.name,
+            i.raw,
+            class.name(),
+            i.source
+        )
+        .unwrap();
     }
     insta::assert_snapshot!("skybison64_immediates", out);
 }
