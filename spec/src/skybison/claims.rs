@@ -67,7 +67,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
                 "NOTE: written during early project planning stages",
             ),
             Evidence::Derived(
-                "SB-08, SB-12, SB-13, SB-16, SB-17 and SB-23 no longer match runtime/objects.h",
+                "SB-08, SB-10, SB-12, SB-13, SB-16, SB-17, SB-23, SB-25 and SB-28 do not match runtime/objects.h",
             ),
         ],
     ),
