@@ -8,8 +8,10 @@
 
 use std::fmt::Write as _;
 
+use memspec::skybison::header::HeaderFields;
 use memspec::skybison::large_int::{digits_needed, is_canonical, large_int_canonical};
 use memspec::skybison::layout_ids::{self, LAYOUT_IDS};
+use memspec::skybison::payloads::{Count, PAYLOADS};
 use memspec::skybison::sizes::{
     COMPLEX_BYTES, ELLIPSIS_BYTES, FLOAT_BYTES, data_array_bytes, large_int_bytes, word_object_bytes,
 };
@@ -280,6 +282,53 @@ proptest! {
                                                         Just(1u64 << 63), any::<u64>()], 0..4)
     ) {
         prop_assert_eq!(large_int::check_canonical(&digits).is_ok(), is_canonical(&digits), "{:x?}", digits);
+    }
+}
+
+#[test]
+fn every_payload_entry_is_the_header_the_model_writes() {
+    let mut arena = vec![0u8; ARENA];
+    let mut sb = started(&mut arena);
+    // (layout, kind, arguments, the length the count rule applies to)
+    let made: &[(&str, &str, &str, u64)] = &[
+        ("Float", "float", "value=1.5", 0),
+        ("Complex", "complex", "real=1.5 imag=-2.5", 0),
+        ("Ellipsis", "ellipsis", "", 0),
+        ("LargeInt", "int", "value=9223372036854775808", 2),
+        ("LargeStr", "str", "text=\"abcdefghi\"", 9),
+        ("LargeBytes", "bytes", "text=\"abcdefghi\"", 9),
+        ("MutableBytes", "raw", "bytes=3", 3),
+        ("Tuple", "tuple", "len=3", 3),
+        ("MutableTuple", "mutable-tuple", "len=3", 3),
+        ("instance", "instance", "attrs=3", 3),
+    ];
+    assert_eq!(made.len(), PAYLOADS.len());
+    for (p, (layout_name, kind, args, n)) in PAYLOADS.iter().zip(made) {
+        assert_eq!(p.layout, *layout_name);
+        let params = params(args);
+        let a = sb
+            .alloc(&ObjectSpec {
+                kind,
+                params: &params,
+            })
+            .unwrap();
+        let f = HeaderFields::of(sb.read_word(a.id, -1).unwrap());
+        let count = match p.count {
+            Count::Fixed(c) => c,
+            Count::Bytes | Count::Words => *n,
+            Count::DigitBytes => 8 * n,
+        };
+        assert_eq!((f.format, f.count), (p.format, count), "{layout_name}");
+        let name = layout::builtin_name(f.layout_id as u32);
+        if *layout_name == "instance" {
+            assert_eq!(
+                f.layout_id,
+                u64::from(layout_ids::SENTINEL),
+                "the first user layout"
+            );
+        } else {
+            assert_eq!(name, Some(*layout_name), "layout id {}", f.layout_id);
+        }
     }
 }
 

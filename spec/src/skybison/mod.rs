@@ -38,8 +38,8 @@
 //! layout id, 8-bit count and 32-bit hash. A count over 254 is stored as 255, with the real count
 //! as a SmallInt in an overflow word at `address - 16`. Allocations are multiples of 16 bytes and
 //! start 16-aligned, so addresses are 8 mod 16 (0 mod 16 after an overflow word), not merely
-//! "ending in 00" ([`heap`]). Sizes are in [`sizes`], builtin layout ids in [`layout_ids`], and
-//! LargeInt's digit form in [`large_int`].
+//! "ending in 00" ([`heap`]). Payloads are in [`payloads`], sizes in [`sizes`], builtin layout ids in
+//! [`layout_ids`], and LargeInt's digit form in [`large_int`].
 //!
 //! Headers are tagged so that a walk over a space can find where each object starts: the walk skips
 //! words until it meets a header (padding and overflow words are SmallInts).
@@ -61,6 +61,7 @@ pub mod immediates;
 pub mod large_int;
 pub mod laws;
 pub mod layout_ids;
+pub mod payloads;
 pub mod sizes;
 pub mod tags;
 mod upstream;
