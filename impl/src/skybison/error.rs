@@ -58,6 +58,8 @@ pub enum Error {
         /// The count asked for.
         count: u128,
     },
+    /// The engine has no object kind of the name asked for.
+    UnknownKind,
     /// An argument out of its domain.
     BadArgument {
         /// What is wrong.
@@ -92,6 +94,7 @@ impl fmt::Display for Error {
                 "an arena of {bytes} bytes cannot hold two semispaces; at least {needed} bytes needed"
             ),
             Error::TooLarge { what, count } => write!(f, "{what} {count} is too large"),
+            Error::UnknownKind => f.write_str("skybison64 has no object kind of that name"),
             Error::BadArgument { what, value } => write!(f, "{what}: {value}"),
             Error::OutOfBounds { at, len } => write!(f, "{len} bytes at {at:#x} are out of bounds"),
         }
@@ -109,6 +112,7 @@ impl Error {
             Error::OutOfMemory { .. } => SubjectErrorKind::OutOfMemory,
             Error::ArenaTooSmall { .. } => SubjectErrorKind::ArenaTooSmall,
             Error::TooLarge { .. } => SubjectErrorKind::TooLarge,
+            Error::UnknownKind => SubjectErrorKind::UnknownKind,
         }
     }
 }

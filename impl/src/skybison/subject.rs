@@ -11,7 +11,7 @@
 //! | `bytes` | `text=` | a SmallBytes word up to 7 bytes, else a LargeBytes |
 //! | `tuple` | `len=` | a Tuple of SmallInt 0s; `len=0` is the empty tuple singleton |
 //! | `mutable-tuple` | `len=` (at least 1) | a MutableTuple of SmallInt 0s |
-//! | `instance` | `attrs=` [`layout=`] | an instance of `attrs` words, all None; layout 191 (the first user id) unless given |
+//! | `instance` | `attrs=`, optional `layout=` | an instance of `attrs` words, all None; layout 191 (the first user id) unless given |
 //! | `ellipsis` | | the Ellipsis singleton |
 //! | `raw` | `words=` | a MutableTuple of that many words |
 //! | `raw` | `bytes=` | a MutableBytes of that many zero bytes |
@@ -252,20 +252,16 @@ impl<'a, const HANDLES: usize> Skybison<'a, HANDLES> {
                 args.only(&["text"])?;
                 let text = args.text("text")?;
                 let is_str = spec.kind == "str";
-                if is_str && core::str::from_utf8(text).is_err() {
-                    return Err(Error::BadArgument {
-                        what: "str text= is not UTF-8",
-                        value: text.len() as i128,
-                    });
-                }
-                if let Some(b) = InlineBytes::new(text).filter(|_| text.len() <= value::SMALL_DATA_MAX_LENGTH)
-                {
-                    let imm = if is_str {
-                        Immediate::SmallStr(b)
-                    } else {
-                        Immediate::SmallBytes(b)
-                    };
-                    return Ok((value::encode(&imm)?, 0));
+                let v = if is_str {
+                    Value::Str(text)
+                } else {
+                    Value::Bytes(text)
+                };
+                match immediate_of(&v) {
+                    Ok(imm) => return Ok((value::encode(&imm)?, 0)),
+                    // Longer than 7 bytes: a LargeStr or LargeBytes.
+                    Err(Error::NotImmediate { .. }) => {}
+                    Err(e) => return Err(e),
                 }
                 let id = if is_str {
                     layout::LARGE_STR
@@ -322,7 +318,7 @@ impl<'a, const HANDLES: usize> Skybison<'a, HANDLES> {
                     value: spec.params.len() as i128,
                 }),
             },
-            _ => Err(Error::NotImmediate { what: "unknown kind" }),
+            _ => Err(Error::UnknownKind),
         }
     }
 
@@ -608,29 +604,17 @@ impl<const HANDLES: usize> Subject for Skybison<'_, HANDLES> {
                 format_args!("this subject names at most {HANDLES} objects per case"),
             ));
         }
-        if !matches!(
-            spec.kind,
-            "int"
-                | "float"
-                | "complex"
-                | "str"
-                | "bytes"
-                | "tuple"
-                | "mutable-tuple"
-                | "instance"
-                | "ellipsis"
-                | "raw"
-        ) {
-            return Err(SubjectError::new(
-                SubjectErrorKind::UnknownKind,
-                format_args!("skybison64 has no object kind {:?}", spec.kind),
-            ));
-        }
         let (word, bytes) = match self.make(spec) {
             // `Heap::allocateRetry`: collect, then try once more.
             Err(Error::OutOfMemory { .. }) => {
                 self.scavenge()?;
                 self.make(spec)?
+            }
+            Err(Error::UnknownKind) => {
+                return Err(SubjectError::new(
+                    SubjectErrorKind::UnknownKind,
+                    format_args!("skybison64 has no object kind {:?}", spec.kind),
+                ));
             }
             r => r?,
         };
