@@ -58,6 +58,13 @@ pub enum Error {
         /// The count asked for.
         count: u128,
     },
+    /// An argument the kind needs is absent or of the wrong type.
+    MissingArgument {
+        /// The argument's name.
+        name: &'static str,
+        /// What it must be: `an integer`, `a number`, `text`.
+        wants: &'static str,
+    },
     /// The engine has no object kind of the name asked for.
     UnknownKind,
     /// An argument out of its domain.
@@ -94,6 +101,7 @@ impl fmt::Display for Error {
                 "an arena of {bytes} bytes cannot hold two semispaces; at least {needed} bytes needed"
             ),
             Error::TooLarge { what, count } => write!(f, "{what} {count} is too large"),
+            Error::MissingArgument { name, wants } => write!(f, "{name}= is missing or not {wants}"),
             Error::UnknownKind => f.write_str("skybison64 has no object kind of that name"),
             Error::BadArgument { what, value } => write!(f, "{what}: {value}"),
             Error::OutOfBounds { at, len } => write!(f, "{len} bytes at {at:#x} are out of bounds"),
@@ -108,7 +116,9 @@ impl Error {
             Error::InvalidWord { .. } => SubjectErrorKind::InvalidWord,
             Error::NotImmediate { .. } => SubjectErrorKind::NotImmediate,
             Error::MalformedHeader { .. } | Error::OutOfBounds { .. } => SubjectErrorKind::Engine,
-            Error::BadPointer { .. } | Error::BadArgument { .. } => SubjectErrorKind::BadArgument,
+            Error::BadPointer { .. } | Error::BadArgument { .. } | Error::MissingArgument { .. } => {
+                SubjectErrorKind::BadArgument
+            }
             Error::OutOfMemory { .. } => SubjectErrorKind::OutOfMemory,
             Error::ArenaTooSmall { .. } => SubjectErrorKind::ArenaTooSmall,
             Error::TooLarge { .. } => SubjectErrorKind::TooLarge,

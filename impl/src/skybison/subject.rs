@@ -406,14 +406,13 @@ impl<'p> Args<'_, 'p> {
         }
     }
 
-    fn missing(&self, what: &'static str) -> Error {
-        Error::BadArgument { what, value: 0 }
-    }
-
     fn int(&self, name: &'static str) -> Result<i128> {
         match self.0.param(name) {
             Some(ParamValue::Int(v)) => Ok(v),
-            _ => Err(self.missing(arg_missing(name))),
+            _ => Err(Error::MissingArgument {
+                name,
+                wants: "an integer",
+            }),
         }
     }
 
@@ -435,25 +434,16 @@ impl<'p> Args<'_, 'p> {
     }
 
     fn float(&self, name: &'static str) -> Result<f64> {
-        self.0.float(name).ok_or_else(|| self.missing(arg_missing(name)))
+        self.0.float(name).ok_or(Error::MissingArgument {
+            name,
+            wants: "a number",
+        })
     }
 
     fn text(&self, name: &'static str) -> Result<&'p [u8]> {
-        self.0.text(name).ok_or_else(|| self.missing(arg_missing(name)))
-    }
-}
-
-fn arg_missing(name: &str) -> &'static str {
-    match name {
-        "value" => "value= is missing or of the wrong type",
-        "real" => "real= is missing or not a number",
-        "imag" => "imag= is missing or not a number",
-        "text" => "text= is missing or not text",
-        "len" => "len= is missing or not an integer",
-        "attrs" => "attrs= is missing or not an integer",
-        "layout" => "layout= is not an integer",
-        "words" => "words= is not an integer",
-        _ => "bytes= is not an integer",
+        self.0
+            .text(name)
+            .ok_or(Error::MissingArgument { name, wants: "text" })
     }
 }
 
