@@ -68,6 +68,8 @@ pub const COMPLEX_BYTES: u64 = round_allocation_size(WORD_BYTES + 2 * DOUBLE_BYT
 /// `RawEllipsis::allocationSize`: the header alone.
 pub const ELLIPSIS_BYTES: u64 = round_allocation_size(WORD_BYTES);
 
+/// An entry for an object on the heap. The formulas give `None` only past 64 bits, which no entry
+/// asks for; such an entry would fail the build.
 const fn size(
     kind: &'static str,
     args: &'static str,
@@ -75,15 +77,31 @@ const fn size(
     formula: &'static str,
     source: Evidence,
 ) -> SizeEntry {
-    let (bytes, allocations) = match bytes {
-        Some(b) => (b, 1),
-        None => (0, 0),
+    let Some(bytes) = bytes else {
+        panic!("size out of range")
     };
     SizeEntry {
         kind,
         args,
         bytes,
-        allocations,
+        allocations: 1,
+        formula,
+        source,
+    }
+}
+
+/// An entry for a value that is an immediate and takes no heap.
+const fn immediate(
+    kind: &'static str,
+    args: &'static str,
+    formula: &'static str,
+    source: Evidence,
+) -> SizeEntry {
+    SizeEntry {
+        kind,
+        args,
+        bytes: 0,
+        allocations: 0,
         formula,
         source,
     }
@@ -93,13 +111,12 @@ const TUPLE: Evidence = objects_h("RawMutableTuple::allocationSize, RawHeapObjec
 const DATA: Evidence = objects_h("RawDataArray::allocationSize, RawHeapObject::headerSize");
 const LARGE_INT: Evidence = objects_h("RawLargeInt::allocationSize");
 
-/// The heap cost of each object kind, as cases allocate them. `None` bytes (0 allocations) mark
-/// values that are immediates and take no heap.
+/// The heap cost of each object kind, as cases allocate them; immediates take 0 bytes in 0
+/// allocations.
 pub static SIZES: &[SizeEntry] = &[
-    size(
+    immediate(
         "int",
         "value=4611686018427387903",
-        None,
         "2^62 - 1 = RawSmallInt::kMaxValue: immediate",
         objects_h("RawSmallInt::kMaxValue"),
     ),
@@ -145,10 +162,9 @@ pub static SIZES: &[SizeEntry] = &[
         "header 8 -> 16 (a singleton)",
         objects_h("RawEllipsis::allocationSize"),
     ),
-    size(
+    immediate(
         "str",
         "text=\"abcdefg\"",
-        None,
         "7 bytes: SmallStr immediate",
         src("runtime/runtime.cpp", "Runtime::newStrWithAll"),
     ),
@@ -180,10 +196,9 @@ pub static SIZES: &[SizeEntry] = &[
         "LargeStr: header 8 + 25 = 33 -> 48",
         DATA,
     ),
-    size(
+    immediate(
         "bytes",
         "text=\"abcdefg\"",
-        None,
         "7 bytes: SmallBytes immediate",
         src("runtime/runtime.cpp", "Runtime::newBytesWithAll"),
     ),
