@@ -1,6 +1,6 @@
 //! The claims ledger: every statement of the five source documents, and what the evidence says of it.
 //!
-//! [`CLAIMS`](crate::claim::CLAIMS) holds each claim's id and text (ids are stable, from the project's
+//! [`CLAIMS`] holds each claim's id and text (ids are stable, from the project's
 //! claim list). Each engine module adds its [`Assessment`]s to [`LEDGER`]: a verdict for a set of
 //! profiles, with the evidence behind it.
 
