@@ -265,6 +265,13 @@ const CHILDREN = {
     call(nvm, 2);
     console.log('returned');
   },
+  'array-length-same': () => {
+    const snap = compile('let g; vmExport(1, () => { g = [1, 2, 3]; g.length = 3; return g; });');
+    const nvm = new NativeVM(snap, () => () => nvm.undefined);
+    console.log('g = [1, 2, 3]; g.length = 3');
+    call(nvm, 1);
+    console.log('returned');
+  },
   'other-key': () => {
     const snap = compile(`
       let g;
@@ -340,6 +347,24 @@ function bugs() {
   console.log("# bug 4: a computed 'length' property key leaves a well-known value on the intern list");
   child('length-key');
   child('other-key');
+  console.log('# bug 5: setting an array\'s length to its current length is an invalid-index error');
+  child('array-length-same');
+  console.log('# bug 6: merging a property cell checks room for 1 word per property but copies 2');
+  // The first to-space bucket is 64 B (the heap was empty after restore). A string of n characters
+  // (global s, copied first) leaves 64 - (2 + roundup_even(n + 1)) bytes for g = {} plus one cell.
+  const snap = compile(`
+    let s; let g;
+    vmExport(1, (n) => { let t = ''; for (let i = 0; i < n; i++) t = t + 'x'; s = t; g = {}; g.x = 1; });`);
+  for (const n of [51, 52, 53, 54]) {
+    const nvm = new NativeVM(snap, () => () => nvm.undefined);
+    call(nvm, 1, n);
+    nvm.runGC(false);
+    const st = stats(nvm);
+    const words = heapWords(nvm).split(' ');
+    console.log(`string of ${n}: after runGC(false) virtualHeapUsed=${st.virtualHeapUsed} ` +
+      `virtualHeapAllocatedCapacity=${st.virtualHeapAllocatedCapacity} fragmentCount=${st.fragmentCount} ` +
+      `heap ends [${words.slice(-6).join(' ')}]`);
+  }
 }
 
 function frames() {
