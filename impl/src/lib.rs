@@ -9,4 +9,5 @@
 #![forbid(unsafe_code)]
 
 pub mod arena;
+pub mod microvium;
 pub mod reference;

@@ -10,11 +10,15 @@ use memspec::subject::{
 };
 use memspec::{ProfileId, TagClass};
 
+use crate::microvium::Microvium;
+
 /// The engine model that owns the arena now.
 #[derive(Debug)]
 enum Model<'a> {
     /// No case has started; the arena waits here.
     Idle(&'a mut [u8]),
+    /// A Microvium case owns the arena.
+    Microvium(Microvium<'a>),
     /// Moved out for a moment while switching models.
     Switching,
 }
@@ -36,15 +40,19 @@ impl<'a> Reference<'a> {
     fn take_arena(&mut self) -> &'a mut [u8] {
         match core::mem::replace(&mut self.model, Model::Switching) {
             Model::Idle(a) => a,
+            Model::Microvium(m) => m.into_arena(),
             Model::Switching => &mut [],
         }
     }
 
     fn current(&mut self) -> SubjectResult<&mut dyn Subject> {
-        Err(SubjectError::new(
-            memspec::subject::ErrorKind::BadArgument,
-            format_args!("no case has started: call start first"),
-        ))
+        match &mut self.model {
+            Model::Microvium(m) => Ok(m),
+            Model::Idle(_) | Model::Switching => Err(SubjectError::new(
+                memspec::subject::ErrorKind::BadArgument,
+                format_args!("no case has started: call start first"),
+            )),
+        }
     }
 }
 
@@ -54,18 +62,24 @@ impl Subject for Reference<'_> {
     }
 
     fn supports(&self, profile: ProfileId) -> bool {
-        let _ = profile;
-        false
+        matches!(profile, ProfileId::Microvium)
     }
 
     fn capabilities(&self, profile: ProfileId) -> Capabilities {
-        let _ = profile;
-        Capabilities::NONE
+        match profile {
+            ProfileId::Microvium => Microvium::new(&mut []).capabilities(profile),
+            _ => Capabilities::NONE,
+        }
     }
 
     fn start(&mut self, profile: ProfileId, config: &HeapConfig<'_>) -> SubjectResult<()> {
-        let _ = config;
         let arena = self.take_arena();
+        if profile == ProfileId::Microvium {
+            let mut m = Microvium::new(arena);
+            let started = m.start(profile, config);
+            self.model = Model::Microvium(m);
+            return started;
+        }
         self.model = Model::Idle(arena);
         Err(SubjectError::new(
             memspec::subject::ErrorKind::UnknownProfile,
