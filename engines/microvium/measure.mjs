@@ -56,7 +56,7 @@ vmExport(18, () => -0);
 vmExport(19, () => undefined);
 vmExport(30, (a, b) => { const o = {}; o.x = a; o.y = b; g = o; return o; });
 vmExport(31, (k) => { const o = {}; o[k] = 1; g = o; return o; });
-vmExport(32, () => { const keep = {}; keep.a = [1, 2]; keep.b = {}; keep.b.c = keep; const junk = []; junk[0] = {}; g = keep; return keep; });
+vmExport(32, () => { const keep = {}; keep[0] = [1, 2]; keep[1] = {}; keep[1][0] = keep; const junk = []; junk[0] = {}; g = keep; return keep; });
 ${closureExports}
 `;
 
@@ -198,7 +198,7 @@ function snapshotCmd() {
 
 function gcCmd() {
   console.log('# a graph with garbage, collected with runGC(true)');
-  measure('keep = {a: [1, 2], b: {c: keep}}; junk = [{}]', (n) => call(n, 32));
+  measure('keep = {0: [1, 2], 1: {0: keep}}; junk = [{}]', (n) => call(n, 32));
   console.log('# collection of an unreachable object');
   const nvm = fresh();
   call(nvm, 33);

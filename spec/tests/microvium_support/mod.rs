@@ -19,7 +19,9 @@ pub fn arena() -> Vec<u8> {
 pub fn params(args: &str) -> Vec<Param<'_>> {
     args.split_whitespace()
         .map(|tok| {
-            let (name, value) = tok.split_once('=').unwrap_or_else(|| panic!("argument {tok:?} has no ="));
+            let (name, value) = tok
+                .split_once('=')
+                .unwrap_or_else(|| panic!("argument {tok:?} has no ="));
             let value = if let Some(t) = value.strip_prefix('"') {
                 ParamValue::Text(t.strip_suffix('"').expect("closing quote").as_bytes())
             } else if let Some(h) = value.strip_prefix("0x") {
