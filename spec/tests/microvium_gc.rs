@@ -128,7 +128,10 @@ impl LiveNow for Microvium<'_> {
 }
 
 fn nodes(observed: &[(u32, Vec<Option<u32>>)]) -> Vec<GraphNode<'_>> {
-    observed.iter().map(|(id, slots)| GraphNode { id: *id, slots }).collect()
+    observed
+        .iter()
+        .map(|(id, slots)| GraphNode { id: *id, slots })
+        .collect()
 }
 
 /// Bytes an object takes after a collection, from its kind, its slots (an array's length) and its
@@ -193,7 +196,10 @@ fn objects_no_root_reaches_are_collected_and_their_ids_say_so() {
     let c = m.collect().expect("collect");
     assert!(m.is_live(kept.id).unwrap() && m.is_live(child.id).unwrap());
     assert!(!m.is_live(lost.id).unwrap());
-    assert_eq!(m.word_of(lost.id).expect_err("collected").kind, ErrorKind::NoSuchObject);
+    assert_eq!(
+        m.word_of(lost.id).expect_err("collected").kind,
+        ErrorKind::NoSuchObject
+    );
     // Before: kept's head and cell (6 + 10), child's head and data (6 + 4), lost (6), 32 B in 5.
     // After: kept merged (10), child (6 + 4), 20 B in 3.
     assert_eq!((c.freed_allocations, c.freed_bytes), (2, 12));
@@ -237,7 +243,12 @@ fn a_string_that_spells_an_integer_is_no_property_key() {
     let mut arena = arena();
     let mut m = start(&mut arena, None, "");
     let p = params("text=\"12\" interned=1");
-    let e = m.alloc(&ObjectSpec { kind: "string", params: &p }).expect_err("integer-valued");
+    let e = m
+        .alloc(&ObjectSpec {
+            kind: "string",
+            params: &p,
+        })
+        .expect_err("integer-valued");
     assert_eq!(e.kind, ErrorKind::BadArgument);
     assert!(e.detail.as_str().contains("MVM_E_TYPE_ERROR"), "{e}");
 }
@@ -252,10 +263,18 @@ fn a_heap_over_its_maximum_collects_then_fails_with_out_of_memory() {
         let a = alloc(&mut m, "uint8array", "len=4000");
         m.root(a.id).unwrap();
         let s = m.memory_stats().unwrap();
-        assert_eq!((s.virtual_heap_used, s.true_virtual_heap_allocated_capacity), (4002 * i, 4002 * i));
+        assert_eq!(
+            (s.virtual_heap_used, s.true_virtual_heap_allocated_capacity),
+            (4002 * i, 4002 * i)
+        );
     }
     let p = params("len=4000");
-    let e = m.alloc(&ObjectSpec { kind: "uint8array", params: &p }).expect_err("over the maximum");
+    let e = m
+        .alloc(&ObjectSpec {
+            kind: "uint8array",
+            params: &p,
+        })
+        .expect_err("over the maximum");
     assert_eq!(e.kind, ErrorKind::OutOfMemory, "{e}");
     assert!(e.detail.as_str().contains("MVM_E_OUT_OF_MEMORY"), "{e}");
 }
@@ -288,5 +307,8 @@ fn a_squeeze_leaves_one_bucket_of_exactly_the_live_size() {
     assert!(s.fragment_count > 2, "{s:?}");
     m.collect_with(true).unwrap();
     let s = m.memory_stats().unwrap();
-    assert_eq!((s.fragment_count, s.true_virtual_heap_allocated_capacity), (2, 30 * 14));
+    assert_eq!(
+        (s.fragment_count, s.true_virtual_heap_allocated_capacity),
+        (2, 30 * 14)
+    );
 }

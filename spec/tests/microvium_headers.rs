@@ -107,7 +107,6 @@ fn every_body_size_takes_its_header_plus_the_body_rounded_to_even() {
         if m.heap_used().expect("used") as u64 + footprint(size) as u64 > 0xF000 {
             used_is_sum_of_footprints(footprints.iter().copied(), m.heap_used().expect("used") as u64)
                 .unwrap_or_else(|v| panic!("{v}"));
-            drop(m);
             m = start(&mut arena, None, "");
             footprints.clear();
         }
