@@ -207,13 +207,19 @@ pub static ASSESSMENTS: [Assessment; 42] = [
         ),
         &[measured(FRAMES), src(H, "VM_FRAME_BOUNDARY_SAVE_SIZE_WORDS")],
     ),
-    a("MV-29", Verdict::Holds, &[src(H, "mvm_Value")]),
+    a(
+        "MV-29",
+        Verdict::Holds,
+        &[src("native-vm/microvium.h", "mvm_Value"), measured(FRAMES)],
+    ),
     a(
         "MV-30",
         Verdict::Untestable {
             why: "a statement of design intent; what it implies is checked as MV-31 and MV-32",
         },
-        &[],
+        &[Evidence::Derived(
+            "MV-31 (stack freed while idle) and MV-32 (host-triggered collections)",
+        )],
     ),
     a("MV-31", Verdict::Holds, &[measured(FRAMES)]),
     a(

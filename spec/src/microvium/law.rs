@@ -200,3 +200,72 @@ pub fn collection_keeps_exactly_the_reachable(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_footprint_off_by_the_padding_byte_is_reported_with_the_formula() {
+        assert!(footprint_is_header_plus_even_body(3, 6).is_ok());
+        let v = footprint_is_header_plus_even_body(3, 5).unwrap_err();
+        assert!(
+            v.message.as_str().contains("expected 2 + roundup_even(3) = 6"),
+            "{v}"
+        );
+    }
+
+    #[test]
+    fn a_header_with_swapped_fields_breaks_the_round_trip() {
+        assert!(header_round_trip(0xC, 4, 0xC004, (0xC, 4)).is_ok());
+        assert!(header_round_trip(0xC, 4, 0x400C, (0xC, 4)).is_err());
+        assert!(header_round_trip(0xC, 4, 0xC004, (0x4, 0xC)).is_err());
+    }
+
+    #[test]
+    fn tracing_a_byte_allocation_or_skipping_a_container_breaks_the_rule() {
+        assert!(traced_iff_container(0x9000, true).is_ok());
+        assert!(traced_iff_container(0x8FFF, false).is_ok());
+        assert!(traced_iff_container(0x3004, true).is_err());
+        assert!(traced_iff_container(0xE004, false).is_err());
+    }
+
+    #[test]
+    fn a_gap_or_a_tombstone_in_the_heap_is_caught() {
+        assert!(used_is_sum_of_footprints([6, 10], 16).is_ok());
+        assert!(used_is_sum_of_footprints([6, 10], 18).is_err());
+        assert!(no_tombstone_survives([(2, 0xC004), (8, 0x3002)]).is_ok());
+        assert!(no_tombstone_survives([(2, 0xC004), (8, TOMBSTONE_HEADER)]).is_err());
+    }
+
+    #[test]
+    fn survivors_losses_and_changed_slots_each_break_the_collection_law() {
+        let a = [Some(2)];
+        let before = [
+            GraphNode { id: 1, slots: &a },
+            GraphNode { id: 2, slots: &[] },
+            GraphNode { id: 3, slots: &[] },
+        ];
+        let mut scratch = [false; 3];
+        let kept = [GraphNode { id: 1, slots: &a }, GraphNode { id: 2, slots: &[] }];
+        assert!(collection_keeps_exactly_the_reachable(&before, &[1], &kept, &mut scratch).is_ok());
+        let survivor = [kept[0], kept[1], GraphNode { id: 3, slots: &[] }];
+        let v = collection_keeps_exactly_the_reachable(&before, &[1], &survivor, &mut scratch).unwrap_err();
+        assert!(
+            v.message.as_str().contains("#3 was unreachable but survived"),
+            "{v}"
+        );
+        let v = collection_keeps_exactly_the_reachable(&before, &[1], &kept[..1], &mut scratch).unwrap_err();
+        assert!(v.message.as_str().contains("#2 was reachable"), "{v}");
+        let changed = [
+            GraphNode {
+                id: 1,
+                slots: &[None],
+            },
+            kept[1],
+        ];
+        let v = collection_keeps_exactly_the_reachable(&before, &[1], &changed, &mut scratch).unwrap_err();
+        assert!(v.message.as_str().contains("#1 had slots"), "{v}");
+        assert!(collection_keeps_exactly_the_reachable(&before, &[1], &kept, &mut [false; 1]).is_err());
+    }
+}
