@@ -11,3 +11,4 @@
 pub mod arena;
 pub mod microvium;
 pub mod reference;
+pub mod skybison;

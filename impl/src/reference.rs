@@ -11,8 +11,12 @@ use memspec::subject::{
 use memspec::{ProfileId, TagClass};
 
 use crate::microvium::Microvium;
+use crate::skybison::Skybison;
 
 /// The engine model that owns the arena now.
+// Models keep their object tables inline (there is no allocator to box them), and only one
+// `Model` exists per subject, so the size gap between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Model<'a> {
     /// No case has started; the arena waits here.
@@ -21,6 +25,8 @@ enum Model<'a> {
     Microvium(Microvium<'a>),
     /// Moved out for a moment while switching models.
     Switching,
+    /// `skybison64`.
+    Skybison(Skybison<'a>),
 }
 
 /// The reference implementation of every landed profile, as one subject named `ref`.
@@ -42,12 +48,14 @@ impl<'a> Reference<'a> {
             Model::Idle(a) => a,
             Model::Microvium(m) => m.into_arena(),
             Model::Switching => &mut [],
+            Model::Skybison(s) => s.into_arena(),
         }
     }
 
     fn current(&mut self) -> SubjectResult<&mut dyn Subject> {
         match &mut self.model {
             Model::Microvium(m) => Ok(m),
+            Model::Skybison(s) => Ok(s),
             Model::Idle(_) | Model::Switching => Err(SubjectError::new(
                 memspec::subject::ErrorKind::BadArgument,
                 format_args!("no case has started: call start first"),
@@ -62,12 +70,13 @@ impl Subject for Reference<'_> {
     }
 
     fn supports(&self, profile: ProfileId) -> bool {
-        matches!(profile, ProfileId::Microvium)
+        matches!(profile, ProfileId::Microvium | ProfileId::Skybison64)
     }
 
     fn capabilities(&self, profile: ProfileId) -> Capabilities {
         match profile {
             ProfileId::Microvium => Microvium::new(&mut []).capabilities(profile),
+            ProfileId::Skybison64 => crate::skybison::subject::CAPABILITIES,
             _ => Capabilities::NONE,
         }
     }
@@ -78,6 +87,12 @@ impl Subject for Reference<'_> {
             let mut m = Microvium::new(arena);
             let started = m.start(profile, config);
             self.model = Model::Microvium(m);
+            return started;
+        }
+        if profile == ProfileId::Skybison64 {
+            let mut model = Skybison::new(arena);
+            let started = model.start(profile, config);
+            self.model = Model::Skybison(model);
             return started;
         }
         self.model = Model::Idle(arena);
