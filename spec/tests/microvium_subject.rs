@@ -141,6 +141,46 @@ fn a_full_arena_is_out_of_memory_not_a_panic() {
 }
 
 #[test]
+fn a_collection_without_room_for_to_space_ends_the_case_with_an_error() {
+    let mut a = vec![0u8; 1024];
+    let mut m = start(&mut a, None, "");
+    for _ in 0..2 {
+        let x = alloc(&mut m, "uint8array", "len=300");
+        m.root(x.id).expect("root");
+    }
+    let e = m.collect().expect_err("to-space does not fit in the arena");
+    assert_eq!(e.kind, ErrorKind::OutOfMemory, "{e}");
+    assert!(e.detail.as_str().contains("start a new case"), "{e}");
+    assert_eq!(
+        alloc_err(&mut m, "object", ""),
+        ErrorKind::BadArgument,
+        "the case has ended"
+    );
+    let mut m = start(&mut a, None, "");
+    alloc(&mut m, "object", "");
+}
+
+#[test]
+fn a_32_bit_host_base_must_leave_the_arena_below_4_gib() {
+    let opt = [Param {
+        name: "host-base",
+        value: ParamValue::Int(0xFFFF_F000),
+    }];
+    assert_eq!(start_err(&opt, Some("host32"), 0), ErrorKind::BadArgument);
+    let mut a = arena();
+    let mut m = Microvium::new(&mut a);
+    m.start(
+        ProfileId::Microvium,
+        &HeapConfig {
+            arena_bytes: 0,
+            port: Some("host64"),
+            options: &opt,
+        },
+    )
+    .expect("a 64-bit host has room");
+}
+
+#[test]
 fn unknown_kinds_and_bad_arguments_are_refused_with_their_kind() {
     let mut a = arena();
     let mut m = start(&mut a, None, "");

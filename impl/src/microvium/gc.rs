@@ -1,7 +1,7 @@
 //! The collector (`mvm_runGC`): Cheney semispace copy into new buckets, tombstones with forwarding
 //! pointers, property-cell chains merged and array data trimmed while copying, and the squeeze pass.
 
-use memspec::subject::{Collection, SubjectResult};
+use memspec::subject::{Collection, SubjectError, SubjectResult};
 
 use super::header::{Header, MAX_ALLOCATION_SIZE, TypeCode};
 use super::memory::Space;
@@ -21,7 +21,7 @@ const MERGE_OVERRUN_BYTES: usize = 2;
 impl Microvium<'_> {
     /// Runs a collection as `mvm_runGC(vm, squeeze)` does; reports what it freed.
     pub fn collect_with(&mut self, squeeze: bool) -> SubjectResult<Collection> {
-        self.require_started()?;
+        self.begin()?;
         let (allocs_before, bytes_before) = self.census()?;
         self.run_gc(squeeze)?;
         let (allocs_after, bytes_after) = self.census()?;
@@ -33,7 +33,24 @@ impl Microvium<'_> {
         })
     }
 
+    /// Runs a collection. A collection that fails half way has written tombstones over from-space, so
+    /// the heap is lost: the case ends and must be started again.
     pub(super) fn run_gc(&mut self, squeeze: bool) -> SubjectResult<()> {
+        let result = self.copy_live(squeeze);
+        if let Err(e) = &result {
+            self.started = false;
+            return Err(SubjectError::new(
+                e.kind,
+                format_args!(
+                    "the collection failed and the heap is lost (start a new case): {}",
+                    e.detail
+                ),
+            ));
+        }
+        result
+    }
+
+    fn copy_live(&mut self, squeeze: bool) -> SubjectResult<()> {
         let heap_size = self.heap_size_u16()?;
         self.heap_high_water_mark = self.heap_high_water_mark.max(heap_size);
         let estimated = match self.heap_size_after_last_gc {
@@ -112,7 +129,7 @@ impl Microvium<'_> {
         let final_size = self.heap_size_u16()?;
         self.heap_size_after_last_gc = final_size;
         if squeeze && final_size != estimated {
-            self.run_gc(false)?;
+            self.copy_live(false)?;
         }
         Ok(())
     }

@@ -133,6 +133,13 @@ impl<'a> Microvium<'a> {
         }
     }
 
+    /// Checks a case has started and clears the construction roots of any earlier operation.
+    fn begin(&mut self) -> SubjectResult<()> {
+        self.require_started()?;
+        self.temp_len = 0;
+        Ok(())
+    }
+
     /// Holds `v` as a root while the current operation allocates; returns its slot.
     fn push_temp(&mut self, v: Value) -> SubjectResult<usize> {
         let slot = self.temp_len;

@@ -99,7 +99,7 @@ impl<'a> Microvium<'a> {
     /// `obj[key] = target` with a string key: the string is interned as the engine interns property
     /// keys.
     pub fn set_named_property(&mut self, obj: ObjId, key: ObjId, target: Target) -> SubjectResult<()> {
-        self.require_started()?;
+        self.begin()?;
         let value = self.target_value(target)?;
         let o = self.value_of(obj)?;
         let k = self.value_of(key)?;
@@ -113,7 +113,7 @@ impl<'a> Microvium<'a> {
 
     /// `arr.length = length`.
     pub fn set_array_length(&mut self, arr: ObjId, length: u32) -> SubjectResult<()> {
-        self.require_started()?;
+        self.begin()?;
         let v = self.value_of(arr)?;
         self.array_set_length(v, length)
     }
@@ -365,6 +365,13 @@ impl Subject for Microvium<'_> {
                 ));
             }
         };
+        if c.host == super::config::Host::Host32 && c.host_base.saturating_add(limit as u64) > u32::MAX as u64
+        {
+            return Err(bad(format_args!(
+                "host-base {:#x} puts a {limit}-byte arena past 32-bit addresses",
+                c.host_base
+            )));
+        }
         let globals = c.vm_struct_bytes();
         let vm_end = globals + GLOBALS_BYTES;
         let align = 2 * c.host.pointer_bytes();
@@ -467,7 +474,7 @@ impl Subject for Microvium<'_> {
     }
 
     fn alloc(&mut self, spec: &ObjectSpec<'_>) -> SubjectResult<Allocation> {
-        self.require_started()?;
+        self.begin()?;
         let before = self.allocated_bytes;
         let word = self.build(spec)?;
         let id = self.add_entry(word, word.as_short_ptr().is_some())?;
@@ -479,7 +486,7 @@ impl Subject for Microvium<'_> {
     }
 
     fn link(&mut self, from: ObjId, slot: u32, target: Target) -> SubjectResult<()> {
-        self.require_started()?;
+        self.begin()?;
         let value = self.target_value(target)?;
         let container = self.value_of(from)?;
         if container.as_short_ptr().is_none() {
