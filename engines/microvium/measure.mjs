@@ -4,7 +4,7 @@
 //
 // Usage (from the repository root, after `npm ci` in engines/):
 //   node engines/microvium/measure.mjs <what>
-// where <what> is one of: values sizes growth stats snapshot gc limits bugs all
+// where <what> is one of: values frames sizes growth stats snapshot gc limits bugs all
 //
 // Every VM here is restored from a snapshot whose heap is empty, so the first allocation's body is at
 // virtual-heap offset 2 and raw heap pointers can be compared with memspec's reference model.

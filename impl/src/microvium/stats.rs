@@ -212,7 +212,7 @@ impl Microvium<'_> {
         let mut index = 0;
         while let Some(b) = bucket {
             let start = self.offset_start(b)?;
-            let used = self.end_used(b)? - self.data_begin(b);
+            let used = self.end_used(b)?.saturating_sub(self.data_begin(b));
             w(writeln!(
                 out,
                 "bucket {index}: virtual {start:#06x}, {used} bytes used"

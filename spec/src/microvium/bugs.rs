@@ -39,7 +39,7 @@ pub static KNOWN_BUGS: [KnownBug; 6] = [
                65536 short, wrapped to a huge size_t, when the last bucket's data crosses a \
                64 KiB-aligned address",
         repro: "allocate 200-byte Uint8Arrays (one 256 B bucket each) and read getMemoryStats() after each",
-        observed: "after 116 arrays: virtualHeapAllocatedCapacity=18446744073709509000 \
+        observed: "one run: after 116 arrays virtualHeapAllocatedCapacity=18446744073709509000 \
                    (2^64 + 23486 - 65536 as a double), true capacity 23486; 2 such readings in 228",
         evidence: &[src("native-vm/microvium.c", "mvm_getMemoryStats"), measured(BUGS)],
     },

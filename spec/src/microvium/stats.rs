@@ -97,7 +97,7 @@ pub static STAT_FIELDS: [StatField; 12] = [
     ),
     f(
         "virtualHeapHighWaterMark",
-        "the largest virtualHeapUsed seen at a collection or a statistics call",
+        "the heap size at restore or at the start of the largest collection, or virtualHeapUsed now if larger",
         src("native-vm/microvium.c", "mvm_getMemoryStats"),
     ),
     StatField {
