@@ -62,7 +62,7 @@ pub struct Config {
     pub engine_bugs: bool,
     /// Which figures the statistics names carry (`stats=`).
     pub stats: StatsMode,
-    /// Whether [`collect`](crate::microvium::Microvium::collect) squeezes (`squeeze=`, default 1).
+    /// Whether the subject's `collect` squeezes (`squeeze=`, default 1).
     pub squeeze: bool,
     /// The host address of the arena's first byte (`host-base=`, default 0x10000); decides where buckets
     /// cross 64 KiB-aligned addresses, which 8.0.0's capacity figure depends on.

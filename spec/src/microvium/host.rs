@@ -14,8 +14,9 @@
 //!
 //! While the host is calling into the VM, the VM holds one more host allocation: the registers
 //! (`vm_TsRegisters`: 28 bytes on a 32-bit host, 32 with safe mode, 56 on the 64-bit addon) and the
-//! stack (`MVM_STACK_SIZE`, 256 bytes in the example port file). It is freed when the outermost call
-//! returns, so an idle VM holds none.
+//! stack (`MVM_STACK_SIZE`, 256 bytes in the example port file; the engine's own default of 256
+//! applies only to a port file that does not define `MVM_PORT_VERSION`). It is freed when the
+//! outermost call returns, so an idle VM holds none.
 //!
 //! Each call pushes the function (2 bytes), the arguments including `this` (2 bytes each) and a frame
 //! boundary of 4 words (8 bytes: the previous frame's size, the closure scope, the argument count and
