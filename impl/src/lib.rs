@@ -9,5 +9,6 @@
 #![forbid(unsafe_code)]
 
 pub mod arena;
+pub mod microvium;
 pub mod reference;
 pub mod skybison;

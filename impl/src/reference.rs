@@ -10,6 +10,7 @@ use memspec::subject::{
 };
 use memspec::{ProfileId, TagClass};
 
+use crate::microvium::Microvium;
 use crate::skybison::Skybison;
 
 /// The engine model that owns the arena now.
@@ -20,6 +21,8 @@ use crate::skybison::Skybison;
 enum Model<'a> {
     /// No case has started; the arena waits here.
     Idle(&'a mut [u8]),
+    /// A Microvium case owns the arena.
+    Microvium(Microvium<'a>),
     /// Moved out for a moment while switching models.
     Switching,
     /// `skybison64`.
@@ -43,6 +46,7 @@ impl<'a> Reference<'a> {
     fn take_arena(&mut self) -> &'a mut [u8] {
         match core::mem::replace(&mut self.model, Model::Switching) {
             Model::Idle(a) => a,
+            Model::Microvium(m) => m.into_arena(),
             Model::Switching => &mut [],
             Model::Skybison(s) => s.into_arena(),
         }
@@ -50,6 +54,7 @@ impl<'a> Reference<'a> {
 
     fn current(&mut self) -> SubjectResult<&mut dyn Subject> {
         match &mut self.model {
+            Model::Microvium(m) => Ok(m),
             Model::Skybison(s) => Ok(s),
             Model::Idle(_) | Model::Switching => Err(SubjectError::new(
                 memspec::subject::ErrorKind::BadArgument,
@@ -65,11 +70,12 @@ impl Subject for Reference<'_> {
     }
 
     fn supports(&self, profile: ProfileId) -> bool {
-        matches!(profile, ProfileId::Skybison64)
+        matches!(profile, ProfileId::Microvium | ProfileId::Skybison64)
     }
 
     fn capabilities(&self, profile: ProfileId) -> Capabilities {
         match profile {
+            ProfileId::Microvium => Microvium::new(&mut []).capabilities(profile),
             ProfileId::Skybison64 => crate::skybison::subject::CAPABILITIES,
             _ => Capabilities::NONE,
         }
@@ -77,6 +83,12 @@ impl Subject for Reference<'_> {
 
     fn start(&mut self, profile: ProfileId, config: &HeapConfig<'_>) -> SubjectResult<()> {
         let arena = self.take_arena();
+        if profile == ProfileId::Microvium {
+            let mut m = Microvium::new(arena);
+            let started = m.start(profile, config);
+            self.model = Model::Microvium(m);
+            return started;
+        }
         if profile == ProfileId::Skybison64 {
             let mut model = Skybison::new(arena);
             let started = model.start(profile, config);
