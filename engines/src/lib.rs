@@ -16,3 +16,4 @@ pub mod child;
 pub mod locate;
 pub mod micropython;
 pub mod microvium;
+pub mod pty;

@@ -18,7 +18,7 @@
 //! executable, driven through its REPL on a pseudo-terminal), [`serial`] (a board's raw REPL).
 
 pub mod detect;
-// pub mod exec;
+pub mod exec;
 pub mod probe;
 // pub mod serial;
 pub mod wasm;
