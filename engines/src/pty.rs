@@ -60,6 +60,17 @@ impl Reader {
             let mut buf = [0u8; 4096];
             loop {
                 match from.read(&mut buf) {
+                    // Serial ports time out reads on a schedule of their own: keep waiting.
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::TimedOut
+                                | std::io::ErrorKind::Interrupted
+                                | std::io::ErrorKind::WouldBlock
+                        ) =>
+                    {
+                        continue;
+                    }
                     Ok(0) | Err(_) => break,
                     Ok(n) => {
                         if tx.send(buf.get(..n).unwrap_or_default().to_vec()).is_err() {

@@ -20,7 +20,7 @@
 pub mod detect;
 pub mod exec;
 pub mod probe;
-// pub mod serial;
+pub mod serial;
 pub mod wasm;
 
 use std::fmt::Write as _;
