@@ -10,15 +10,16 @@ import gc
 import micropython
 import sys
 
-_N = 256
-_NL = 1024
+_N = 64
+_NL = 256
 _T = [None] * _N
 _A = [0] * _N
 _R = [None] * _N
 _LF = [-1] * _NL
 _LS = [0] * _NL
 _LT = [-1] * _NL
-_C = [0, 0, 0, 0]
+# _C[0]: link records in use (the loops over _LF stop there).
+_C = [0]
 
 
 class _I:
@@ -52,7 +53,7 @@ def _m_reset():
         _T[i] = None
         _A[i] = 0
         _R[i] = None
-    for i in range(_NL):
+    for i in range(_C[0]):
         _LF[i] = -1
         _LT[i] = -1
     _C[0] = 0
@@ -145,7 +146,7 @@ def _m_link(f, s, t):
     if o is None:
         raise KeyError("object %d is not held" % f)
     o[s] = None if t < 0 else _T[t]
-    for k in range(_NL):
+    for k in range(_C[0]):
         if _LF[k] == f and _LS[k] == s:
             _LF[k] = -1
     if t >= 0:
@@ -154,6 +155,8 @@ def _m_link(f, s, t):
                 _LF[k] = f
                 _LS[k] = s
                 _LT[k] = t
+                if k >= _C[0]:
+                    _C[0] = k + 1
                 break
         else:
             raise MemoryError("link record full")
@@ -181,7 +184,7 @@ def _m_fix():
     more = True
     while more:
         more = False
-        for k in range(_NL):
+        for k in range(_C[0]):
             f = _LF[k]
             if f >= 0 and _T[f] is not None and _T[_LT[k]] is None:
                 o = _T[f][_LS[k]]

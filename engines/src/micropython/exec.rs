@@ -36,11 +36,11 @@ const PROMPT: &[u8] = b"\r\n>>> ";
 /// its history (`shared/readline/readline.c`, `MICROPY_READLINE_HISTORY_SIZE` lines, a heap
 /// allocation each); with lines of one length the history costs the same whichever lines it holds,
 /// so it cancels out of every before-and-after reading.
-pub const LINE_CHARS: usize = 160;
+pub const LINE_CHARS: usize = 96;
 
 /// Filler lines sent after a longer line, to push it out of the history. More than any port's
 /// history holds (8 by default in `py/mpconfig.h`).
-pub const HISTORY_FLUSH_LINES: usize = 32;
+pub const HISTORY_FLUSH_LINES: usize = 16;
 
 /// The engine on a pseudo-terminal.
 #[derive(Debug)]

@@ -45,7 +45,7 @@ pub const FUNCTIONS: &[&str] = &[
 ];
 
 /// Objects a case may allocate (the driver's table size, `_N`).
-pub const MAX_OBJECTS: u32 = 256;
+pub const MAX_OBJECTS: u32 = 64;
 
 /// An argument of a driver call.
 #[derive(Clone, Debug, PartialEq)]
