@@ -17,3 +17,4 @@ pub mod locate;
 pub mod micropython;
 pub mod microvium;
 pub mod pty;
+pub mod subjects;
