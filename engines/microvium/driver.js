@@ -34,9 +34,12 @@ function make(kind, n) {
     return a;
   }
   if (kind === STRING) {
-    let s = 'a';
+    // Built at run time from a number, so even one character is a new RAM string (a literal such
+    // as 'a' would be an interned string in the image).
+    if (n === 0) return '';
+    let s = '' + 0;
     for (let k = 1; k < n; k++) s = s + 'a';
-    return n === 0 ? '' : s;
+    return s;
   }
   if (kind === NUMBER) return n;
   if (kind === UINT8ARRAY) return Microvium.newUint8Array(n);
