@@ -30,10 +30,22 @@ fn show(subject: &mut dyn Subject, profile: ProfileId, kinds: &[(&str, Vec<Param
             })
             .collect();
         let spec = ObjectSpec { kind, params };
-        let got = subject.start(profile, &config).and_then(|()| subject.alloc(&spec));
+        let got = subject
+            .start(profile, &config)
+            .and_then(|()| subject.alloc(&spec));
         match got {
-            Ok(a) => println!("{:<16} {kind:<11} {:<16} {:>5} bytes  word {:#x}", subject.name(), args.join(" "), a.bytes, a.word),
-            Err(e) => println!("{:<16} {kind:<11} {:<16} error: {e}", subject.name(), args.join(" ")),
+            Ok(a) => println!(
+                "{:<16} {kind:<11} {:<16} {:>5} bytes  word {:#x}",
+                subject.name(),
+                args.join(" "),
+                a.bytes,
+                a.word
+            ),
+            Err(e) => println!(
+                "{:<16} {kind:<11} {:<16} error: {e}",
+                subject.name(),
+                args.join(" ")
+            ),
         }
     }
 }
