@@ -1,6 +1,7 @@
 //! Cases per second of each engine subject on one standard case, and the wall time of them all:
 //! start, encode a value, allocate three objects, root one and link another to it, collect, read the
-//! statistics. Run with `cargo run -p memspec-engines --example throughput [CASES]`.
+//! statistics. Run with `cargo run -p memspec-engines --example throughput [CASES]`; with
+//! `MEMSPEC_MICROPYTHON=PATH` also against that executable (its profile must be `micropython-a64`).
 
 use std::time::Instant;
 
@@ -103,6 +104,16 @@ fn main() {
             Box::new(|| measure(&mut c32::subject(), &mv, cases)),
         ),
     ];
+    let mut runs = runs;
+    // A MicroPython executable of the user's own (e.g. the unix port), when given.
+    let unix = std::env::var_os("MEMSPEC_MICROPYTHON");
+    let a64 = case(ProfileId::MicropythonA64, "list");
+    if let Some(path) = unix {
+        runs.push((
+            "micropython-exec",
+            Box::new(move || measure(&mut exec::subject(path), &a64, cases)),
+        ));
+    }
     let mut failed = false;
     for (name, run) in runs {
         if let Err(e) = run() {

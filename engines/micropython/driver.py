@@ -68,6 +68,9 @@ def _m_co(m):
 
 
 def _m_rd(m):
+    # Ports that collect at once do it here, with only this call's own code live beside the case's
+    # objects; the WebAssembly port defers it, and relies on the collection the call before asked for.
+    gc.collect()
     u = gc.mem_alloc()
     f = gc.mem_free()
     if m:

@@ -101,3 +101,55 @@ fn a_path_that_is_no_executable_says_what_to_give() {
     assert_eq!(e.kind, ErrorKind::Engine);
     assert!(e.detail.as_str().contains("--micropython PATH"), "{e}");
 }
+
+/// A MicroPython executable of the user's own, given in `MEMSPEC_MICROPYTHON` (for example the unix
+/// port: `make -C ports/unix`). It is optional, so without the variable this test only says so.
+///
+/// Expected on the unix port on x86-64 (MicroPython v1.27.0): REPR_A with 64-bit words
+/// (`micropython-a64`), 32-byte blocks, so `[]` is a 4-word struct (one block) and a 4-word item
+/// array (one block); `gc.collect()` acts at once and returns the HEAD blocks it freed
+/// (`MICROPY_PY_GC_COLLECT_RETVAL` in `ports/unix/variants/mpconfigvariant_common.h`).
+#[test]
+fn a_unix_build_given_in_memspec_micropython_is_a64_with_exact_liveness() {
+    let Some(path) = std::env::var_os("MEMSPEC_MICROPYTHON") else {
+        eprintln!("skipped: set MEMSPEC_MICROPYTHON to a MicroPython executable to test it");
+        return;
+    };
+    let mut s = exec::subject(path);
+    let a64 = ProfileId::MicropythonA64;
+    let list = |v| Step::Alloc {
+        var: Var(v),
+        spec: ObjectSpec {
+            kind: "list",
+            params: LEN0,
+        },
+    };
+    let plan = [
+        start(a64),
+        Step::Encode(Value::Int(-1)),
+        list(0),
+        Step::Root(Var(0)),
+        list(1),
+        Step::Collect,
+        Step::IsLive(Var(0)),
+        Step::IsLive(Var(1)),
+    ];
+    let (out, _) = run(&mut s, &plan);
+    let out: Vec<_> = out.into_iter().map(|o| o.map_err(|e| e.to_string())).collect();
+    assert_eq!(out.len(), plan.len(), "{out:?}");
+    assert!(matches!(out[1], Ok(Outcome::Encoded(e)) if e.word == u64::MAX && e.class == TagClass::SmallInt));
+    assert!(
+        matches!(out[2], Ok(Outcome::Allocated(a)) if a.bytes == 64),
+        "{out:?}"
+    );
+    match &out[5] {
+        Ok(Outcome::Collected(c)) => {
+            assert_eq!(c.freed_bytes, 64, "{c:?}");
+            assert!(c.returned.is_some_and(|n| n >= 2), "{c:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(s.capabilities(a64).has(Capability::Liveness));
+    assert!(matches!(out[6], Ok(Outcome::Live(true))), "{out:?}");
+    assert!(matches!(out[7], Ok(Outcome::Live(false))), "{out:?}");
+}

@@ -38,9 +38,10 @@ const PROMPT: &[u8] = b"\r\n>>> ";
 /// so it cancels out of every before-and-after reading.
 pub const LINE_CHARS: usize = 96;
 
-/// Filler lines sent after a longer line, to push it out of the history. More than any port's
-/// history holds (8 by default in `py/mpconfig.h`).
-pub const HISTORY_FLUSH_LINES: usize = 16;
+/// Filler lines sent after a longer line (and after the driver is loaded), to push it out of the
+/// history and fill the history up. More than any port's history holds: 8 by default
+/// (`py/mpconfig.h`), 50 on the unix port (`ports/unix/variants/mpconfigvariant_common.h`).
+pub const HISTORY_FLUSH_LINES: usize = 64;
 
 /// The engine on a pseudo-terminal.
 #[derive(Debug)]
