@@ -4,13 +4,39 @@
  *   restore | call ID A B C | num X | gc 0|1 | stats | version
  * Answers `ok ...` or `err TEXT`. RAW values are the 16-bit mvm_Value in hex.
  *
- * Usage: host SNAPSHOT-FILE
+ * Usage: host SNAPSHOT-FILE [--arena]
+ *
+ * With --arena, the engine's host memory (MVM_MALLOC) comes from a bump allocator over a static
+ * arena that never reuses memory, so successive heap buckets march upwards through the address space
+ * and the placement of a bucket across a 64 KiB-aligned address (which the capacity statistic
+ * mishandles) happens at the same point on every run. Without it, the C library's malloc is used.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "microvium.h"
+
+/* 8 MiB, 64 KiB-aligned: room for every bucket of a few hundred squeezing collections. */
+#define ARENA_BYTES (8u << 20)
+static uint8_t arena[ARENA_BYTES] __attribute__((aligned(65536)));
+static size_t arena_used;
+static int use_arena;
+
+void *memspec_malloc(size_t size) {
+  if (!use_arena) return malloc(size);
+  size_t start = (arena_used + 7u) & ~(size_t)7u;
+  if (start > ARENA_BYTES || size > ARENA_BYTES - start) {
+    fprintf(stderr, "memspec host arena exhausted\n");
+    exit(3);
+  }
+  arena_used = start + size;
+  return arena + start;
+}
+
+void memspec_free(void *p) {
+  if (!use_arena) free(p);
+}
 
 static uint8_t *snapshot;
 static size_t snapshot_size;
@@ -124,8 +150,9 @@ static void handle(char *line) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: %s SNAPSHOT-FILE\n", argv[0]);
+  if (argc == 3 && strcmp(argv[2], "--arena") == 0) use_arena = 1;
+  else if (argc != 2) {
+    fprintf(stderr, "usage: %s SNAPSHOT-FILE [--arena]\n", argv[0]);
     return 2;
   }
   read_snapshot(argv[1]);

@@ -42,5 +42,11 @@
 #define MVM_LONG_PTR_TYPE void *
 #define MVM_ALL_ERRORS_FATAL 0
 
+/* Host memory comes from host.c, which can serve it from a never-reusing arena (see there). */
+void *memspec_malloc(size_t size);
+void memspec_free(void *p);
+#define MVM_MALLOC(size) memspec_malloc(size)
+#define MVM_FREE(p) memspec_free(p)
+
 /* A fatal error ends the host with the engine's error code, which the Rust side reports. */
 #define MVM_FATAL_ERROR(vm, e) (fprintf(stderr, "microvium fatal error %d\n", (int)(e)), exit(100 + (int)(e)))

@@ -29,6 +29,8 @@ pub const BROKEN: &str =
 #[derive(Debug, Default)]
 pub struct C32 {
     built: Option<Built>,
+    /// Serve the engine's host memory from the host program's never-reusing arena (`--arena`).
+    pub arena: bool,
 }
 
 /// What a build made.
@@ -195,6 +197,9 @@ impl Launcher for C32 {
         };
         let mut cmd = Command::new(&built.binary);
         cmd.arg(&built.snapshot);
+        if self.arena {
+            cmd.arg("--arena");
+        }
         self.built = Some(built);
         Ok(cmd)
     }
@@ -203,4 +208,13 @@ impl Launcher for C32 {
 /// The `microvium-c32` subject.
 pub fn subject() -> Microvium<C32> {
     Microvium::new(C32::default())
+}
+
+/// The `microvium-c32` subject with its host memory from a bump arena that never reuses memory, so
+/// where each heap bucket lands is the same on every run.
+pub fn subject_with_arena() -> Microvium<C32> {
+    Microvium::new(C32 {
+        built: None,
+        arena: true,
+    })
 }
