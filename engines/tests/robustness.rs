@@ -146,3 +146,40 @@ fn microvium_node_dying_mid_case_fails_that_case_and_the_next_case_runs() {
     let (out, _) = run(&mut s, &[start(ProfileId::Microvium), alloc("array")]);
     assert!(out.iter().all(Result::is_ok), "{out:?}");
 }
+
+#[test]
+fn a_microvium_package_of_another_version_is_refused_with_the_install_command() {
+    let dir = std::env::temp_dir().join(format!("memspec-engines-mv-{}", std::process::id()));
+    let pkg = dir.join("node_modules/microvium");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("package.json"), "{\"version\":\"7.9.1\"}").unwrap();
+    let place = Place {
+        engines: dir,
+        ..Place::default()
+    };
+    let mut s = Microvium::new(node::Node { place });
+    let e = first_error(&mut s, &[start(ProfileId::Microvium)]);
+    assert_eq!(e.kind, ErrorKind::Engine);
+    assert!(
+        e.detail
+            .as_str()
+            .contains("microvium is 7.9.1, the subject is pinned to 8.0.0"),
+        "{e}"
+    );
+}
+
+#[test]
+fn micropython_exec_dying_mid_case_fails_that_case_and_the_next_case_runs() {
+    if !engine_present(Wasm::check()) {
+        return;
+    }
+    let mut s = memspec_engines::micropython::exec::subject(memspec_engines::micropython::exec::wasm_cli());
+    let (out, _) = run(&mut s, &[start(ProfileId::MicropythonA32)]);
+    assert!(out[0].is_ok(), "{out:?}");
+    kill(s.transport_mut().pid().unwrap());
+    let e = first_error(&mut s, &[alloc("list")]);
+    assert!(matches!(e.kind, ErrorKind::Crashed | ErrorKind::Timeout), "{e}");
+    assert!(e.detail.as_str().starts_with("micropython-exec: "), "{e}");
+    let (out, _) = run(&mut s, &[start(ProfileId::MicropythonA32), alloc("list")]);
+    assert!(out.iter().all(Result::is_ok), "{out:?}");
+}
