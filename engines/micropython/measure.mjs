@@ -11,6 +11,9 @@
 //                                                               the area-split formula
 //   node engines/micropython/measure.mjs heap-map               a heap map sample (`mem_info(1)`)
 //   node engines/micropython/measure.mjs collect                what gc.collect() returns
+//   node engines/micropython/measure.mjs deferred               gc.collect() frees nothing until the call
+//                                                               from JavaScript returns
+//   node engines/micropython/measure.mjs disabled               gc.collect() still collects after gc.disable()
 //   node engines/micropython/measure.mjs negation               -2**30 made by negating a boxed 2**30,
 //                                                               beside the same value made by subtraction
 //
@@ -55,6 +58,7 @@ const KINDS = [
   { kind: "bytearray", args: "len=16", prelude: "K = 16", make: "return bytearray(K)" },
   { kind: "bytearray", args: "len=17", prelude: "K = 17", make: "return bytearray(K)" },
   { kind: "list", args: "len=0", prelude: "K = 0", make: "return [None] * K" },
+  { kind: "list", args: "len=3", prelude: "K = 3", make: "return [None] * K" },
   { kind: "list", args: "len=4", prelude: "K = 4", make: "return [None] * K" },
   { kind: "list", args: "len=5", prelude: "K = 5", make: "return [None] * K" },
   { kind: "list", args: "len=9", prelude: "K = 9", make: "return [None] * K" },
@@ -62,6 +66,7 @@ const KINDS = [
   { kind: "tuple", args: "len=1", prelude: "L = [None] * 1", make: "return tuple(L)" },
   { kind: "tuple", args: "len=2", prelude: "L = [None] * 2", make: "return tuple(L)" },
   { kind: "tuple", args: "len=3", prelude: "L = [None] * 3", make: "return tuple(L)" },
+  { kind: "tuple", args: "len=4", prelude: "L = [None] * 4", make: "return tuple(L)" },
   { kind: "dict", args: "keys=0", prelude: "K = 0", make: "d = {}\n    for j in range(K):\n        d[j] = None\n    return d" },
   { kind: "dict", args: "keys=1", prelude: "K = 1", make: "d = {}\n    for j in range(K):\n        d[j] = None\n    return d" },
   { kind: "dict", args: "keys=3", prelude: "K = 3", make: "d = {}\n    for j in range(K):\n        d[j] = None\n    return d" },
@@ -229,6 +234,36 @@ async function collect() {
   console.log(`gc.collect() returns: ${out.join(" ")}`);
 }
 
+// Garbage made and collected within one call is still counted until the call returns.
+async function deferred() {
+  const { out, run } = await engine();
+  run("import gc\nkeep = [None]\ngc.collect()");
+  run(
+    [
+      "a = gc.mem_alloc()",
+      "keep[0] = [bytearray(1000) for i in range(8)]",
+      "b = gc.mem_alloc()",
+      "keep[0] = None",
+      "gc.collect()",
+      "c = gc.mem_alloc()",
+    ].join("\n"),
+  );
+  run("d = gc.mem_alloc()\nprint(a, b, c, d)");
+  const [a, b, c, d] = out.pop().split(" ").map(Number);
+  console.log(`before: ${a}; garbage made: ${b}; after gc.collect() in the same call: ${c}; in the next call: ${d}`);
+  console.log(`freed within the call: ${b - c} bytes; freed once the call returned: ${c - d} bytes`);
+}
+
+// gc.disable() stops automatic collection only.
+async function disabled() {
+  const { out, run } = await engine();
+  run("import gc\nkeep = [None]\ngc.disable()\nkeep[0] = [bytearray(1000) for i in range(8)]\ngc.collect()");
+  run("a = gc.mem_alloc()\nkeep[0] = None\ngc.collect()");
+  run("b = gc.mem_alloc()\nprint(gc.isenabled(), a, b)");
+  const [enabled, a, b] = out.pop().split(" ");
+  console.log(`gc.isenabled(): ${enabled}; mem_alloc with the garbage: ${a}; after gc.collect(): ${b}; freed ${a - b} bytes`);
+}
+
 // MPZ negation returns a new boxed int even when the result fits a small int (py/objint_mpz.c
 // `mp_obj_int_unary_op`); binary operations convert back. Equal values, different heap costs.
 async function negation() {
@@ -238,7 +273,7 @@ async function negation() {
 }
 
 const [cmd, ...argv] = process.argv.slice(2);
-const commands = { sizes, size, bytearray: bytearrays, pool: pools, "heap-map": heapMap, collect, negation };
+const commands = { sizes, size, bytearray: bytearrays, pool: pools, "heap-map": heapMap, collect, deferred, disabled, negation };
 if (!commands[cmd]) {
   console.error(`usage: node engines/micropython/measure.mjs (${Object.keys(commands).join(" | ")}) ...`);
   process.exit(2);
