@@ -13,6 +13,7 @@ use crate::micropython::heap_map::{
     AREA_HEADER, BLOCKS_PER_LINE, COLLAPSE_MIN_FREE_BLOCKS, COLLAPSED_PREFIX, COLLAPSED_SUFFIX, kind_of,
     line_prefix,
 };
+use crate::micropython::mem_info::{self, GcInfo};
 use crate::text::Text;
 
 /// `gc.mem_alloc()` (or any figure `gc_info` counts) is a whole number of blocks.
@@ -210,6 +211,32 @@ pub fn no_orphan_tail(atb: &[BlockKind]) -> LawResult {
         prev = *kind;
     }
     Ok(())
+}
+
+/// The summary `mem_info()` prints (`GC: total: …` and the block counts) is what `gc_info` makes of
+/// the ATB of the heap's only area.
+pub fn mem_info_agrees_with_atb(text: &str, atb: &[BlockKind], bytes_per_block: u64) -> LawResult {
+    const LAW: &str = "mem-info-agrees-with-atb";
+    let Some((printed, _)) = mem_info::parse(text) else {
+        return Err(Violation::new(
+            LAW,
+            format_args!("no `GC: total: …` line followed by ` No. of 1-blocks: …` in the text"),
+        ));
+    };
+    let want = mem_info::gc_info(atb, bytes_per_block);
+    if printed == want {
+        return Ok(());
+    }
+    let row = |g: &GcInfo| {
+        Text::<120>::from_fmt(format_args!(
+            "total {} used {} free {} 1-blocks {} 2-blocks {} max blk {} max free {}",
+            g.total, g.used, g.free, g.one_block, g.two_blocks, g.max_block, g.max_free
+        ))
+    };
+    Err(Violation::new(
+        LAW,
+        format_args!("printed  {}\nthe ATB  {}", row(&printed), row(&want)),
+    ))
 }
 
 /// The heap map printed for an area (`micropython.mem_info(1)`; the first area in `text`) is what
@@ -500,6 +527,21 @@ mod tests {
         let too_long = text.clone() + "00001400: .\n";
         assert!(heap_map_agrees_with_atb(&too_long, &a, 16).is_err());
         assert!(heap_map_agrees_with_atb("mem: nothing", &a, 16).is_err());
+    }
+
+    #[test]
+    fn a_summary_that_miscounts_the_atb_breaks_the_law() {
+        let a = atb(300, &[(0, 2), (200, 0), (250, 1)]);
+        let text = "GC: total: 4800, used: 96, free: 4704\n No. of 1-blocks: 1, 2-blocks: 1, max blk sz: 3, max free sz: 197\n";
+        assert_eq!(mem_info_agrees_with_atb(text, &a, 16), Ok(()));
+        let m = message(mem_info_agrees_with_atb(
+            &text.replace("used: 96", "used: 112"),
+            &a,
+            16,
+        ));
+        assert!(m.contains("printed  total 4800 used 112"), "{m}");
+        assert!(m.contains("the ATB  total 4800 used 96"), "{m}");
+        assert!(mem_info_agrees_with_atb("stack: 1", &a, 16).is_err());
     }
 
     #[test]

@@ -74,7 +74,8 @@
 //! (`MICROPY_GC_SPLIT_HEAP_AUTO`), the largest area it could still add. `gc.collect()` returns the
 //! number of allocations freed only with `MICROPY_PY_GC_COLLECT_RETVAL` (the unix and windows ports);
 //! elsewhere it returns `None`. `gc.disable()` stops automatic collection only; `gc.collect()` still
-//! collects. `micropython.mem_info(1)` prints the heap map described in [`heap_map`].
+//! collects. `micropython.mem_info()` prints the summary described in [`mem_info`], and with an
+//! argument the heap map described in [`heap_map`].
 //!
 //! On the WebAssembly port `gc.collect()`, and any collection an allocation asks for, only sets a
 //! flag: the collection runs when the outermost call from JavaScript into Python returns. When an
@@ -116,6 +117,7 @@ pub mod claims;
 pub mod heap;
 pub mod heap_map;
 pub mod laws;
+pub mod mem_info;
 pub mod profiles;
 pub mod repr;
 pub mod sizes;
