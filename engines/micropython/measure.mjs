@@ -17,6 +17,12 @@
 //   node engines/micropython/measure.mjs negation               -2**30 made by negating a boxed 2**30,
 //                                                               beside the same value made by subtraction
 //
+// With `--micropython PATH` before the subcommand, `sizes`, `size`, `pool`, `collect`, `negation` and
+// `repl` (the REPL session of docs/develop/memorymgt.rst) run
+// on a MicroPython executable of the unix port instead (e.g. one built from the v1.27.0 tag), one
+// process per measurement: `node engines/micropython/measure.mjs --micropython PATH sizes`. The unix
+// port collects on the spot, so there every step is a statement of one script.
+//
 // How a heap cost is measured. In this port gc.collect() only sets a flag: the collection runs when
 // the outermost call from JavaScript into Python returns. So every step is its own runPython call
 // ending in gc.collect(), and the two readings of gc.mem_alloc() are taken by same-shaped source
@@ -26,6 +32,7 @@
 // counted, block rounding included. A difference that is not a multiple of COPIES is reported as an
 // error, never rounded away.
 
+import { execFileSync } from "node:child_process";
 import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
 
 const ENGINE = "@micropython/micropython-webassembly-pyscript 1.27.0";
@@ -45,6 +52,9 @@ const KINDS = [
   { kind: "int", args: "value=-1073741824", prelude: "H = 1 << 29", make: "return -H - H" },
   { kind: "int", args: "value=-1073741825", prelude: "H = 1 << 29", make: "return -H - H - 1" },
   { kind: "int", args: "value=1099511627776", prelude: "A = 1 << 20", make: "return A * A" },
+  { kind: "int", args: "value=2305843009213693951", prelude: "H = 1 << 60", make: "return H + (H - 1)" },
+  { kind: "int", args: "value=4611686018427387904", prelude: "H = 1 << 61", make: "return H + H" },
+  { kind: "int", args: "value=-4611686018427387905", prelude: "H = 1 << 61", make: "return -H - H - 1" },
   { kind: "float", args: "value=1.75", prelude: "FA = 1.5\nFB = 0.25", make: "return FA + FB" },
   { kind: "str", args: 'text=""', prelude: `T = ${codes("")}`, make: "return ''.join([chr(c) for c in T])" },
   { kind: "str", args: 'text="append"', prelude: `T = ${codes("append")}`, make: "return ''.join([chr(c) for c in T])" },
@@ -79,8 +89,10 @@ const KINDS = [
   { kind: "function", args: "defaults=0 kw_defaults=1", prelude: "", make: "def f(*, a=1):\n        return a\n    return f" },
   { kind: "closure", args: "captured=1", prelude: "", make: "v1 = 1\n    def g():\n        return v1\n    return g" },
   { kind: "closure", args: "captured=2", prelude: "", make: "v1 = 1\n    v2 = 2\n    def g():\n        return v1, v2\n    return g" },
-  { kind: "bound-method", args: "", prelude: "class C:\n    def m(self):\n        return 0\nO = C()", make: "return O.m" },
-  { kind: "instance", args: "", prelude: "class C:\n    pass", make: "return C()" },
+  // The classes are made with type(): a class statement leaves its body function as garbage, which a
+  // stale pointer on the unix port's C stack can keep alive across the first readings.
+  { kind: "bound-method", args: "", prelude: 'C = type("C", (), {"m": lambda self: 0})\nO = C()', make: "return O.m" },
+  { kind: "instance", args: "", prelude: 'C = type("C", (), {})', make: "return C()" },
 ];
 
 async function engine(heapsize = HEAPSIZE) {
@@ -103,15 +115,91 @@ function indent(body) {
     .join("\n");
 }
 
+// The unix executable given with --micropython, if any.
+let unixBinary = null;
+
+// Runs `src` on the unix executable; returns its output lines.
+function runUnix(src, heapsize) {
+  const args = heapsize ? ["-X", `heapsize=${heapsize}`, "-c", src] : ["-c", src];
+  const out = execFileSync(unixBinary, args, { encoding: "utf8" });
+  return out.split("\n").filter((l) => l.length > 0);
+}
+
+// Checks the readings `before after again` (again: after dropping the objects once more) and
+// returns [bytes per object, before, after].
+function costFrom(line, extra) {
+  const [before, after, again] = line.split(" ").map(Number);
+  if (extra.length > 0) throw new Error("unexpected output: " + extra.join(" | "));
+  if (again !== before) {
+    throw new Error(`the heap did not return to ${before} bytes after dropping the objects (${again}): something else moved`);
+  }
+  const delta = after - before;
+  if (delta % COPIES !== 0) {
+    throw new Error(`${delta} bytes for ${COPIES} objects is not a whole number per object (${before} -> ${after})`);
+  }
+  return [delta / COPIES, before, after];
+}
+
+// The same measurement as a single script for the unix port, where gc.collect() collects at once.
+function costUnix(prelude, make) {
+  const lines = runUnix(
+    [
+      "import gc",
+      `N = ${COPIES}`,
+      "keep = [None] * N",
+      "m = [0, 0, 0]",
+      prelude,
+      "def make():",
+      indent(make),
+      "def mark(j):",
+      "    m[j] = gc.mem_alloc()",
+      "def fill():",
+      "    for i in range(N):",
+      "        keep[i] = make()",
+      "def drop():",
+      "    for i in range(N):",
+      "        keep[i] = None",
+      // The C stack is scanned conservatively: deep calls that store None overwrite what the frames of
+      // fill() and make() left below the caller, so no stale pointer keeps an old object alive.
+      "def scrub(n):",
+      "    a = b = c = d = e = f = g = h = None",
+      "    if n > 0:",
+      "        scrub(n - 1)",
+      "def settle():",
+      "    scrub(32)",
+      "    gc.collect()",
+      "    gc.collect()",
+      // Two warm-up rounds: after the first, a stale pointer can still hold one old object.
+      "fill()",
+      "drop()",
+      "settle()",
+      "fill()",
+      "drop()",
+      "settle()",
+      "mark(0)",
+      "fill()",
+      "settle()",
+      "mark(1)",
+      "drop()",
+      "settle()",
+      "mark(2)",
+      "print(m[0], m[1], m[2])",
+    ].join("\n"),
+  );
+  const line = lines.pop();
+  return costFrom(line, lines);
+}
+
 // Heap bytes one object of `make` keeps alive, as [bytes per object, before, after].
 async function cost(prelude, make) {
+  if (unixBinary) return costUnix(prelude, make);
   const { out, run } = await engine();
   run(
     [
       "import gc",
       `N = ${COPIES}`,
       "keep = [None] * N",
-      "m = [0, 0]",
+      "m = [0, 0, 0]",
       prelude,
       "def make():",
       indent(make),
@@ -131,15 +219,17 @@ async function cost(prelude, make) {
   run("mark(0)\ngc.collect()");
   run("fill()\ngc.collect()");
   run("mark(1)\ngc.collect()");
-  run("print(m[0], m[1])");
+  run("drop()\ngc.collect()");
+  run("mark(2)\ngc.collect()");
+  run("print(m[0], m[1], m[2])");
   const line = out.pop();
-  const [before, after] = line.split(" ").map(Number);
-  if (out.length > 0) throw new Error("unexpected output: " + out.join(" | "));
-  const delta = after - before;
-  if (delta % COPIES !== 0) {
-    throw new Error(`${delta} bytes for ${COPIES} objects is not a whole number per object (${before} -> ${after})`);
-  }
-  return [delta / COPIES, before, after];
+  return costFrom(line, out);
+}
+
+function engineName() {
+  if (!unixBinary) return ENGINE;
+  const [version] = runUnix("import sys\nprint(sys.implementation.version, sys.implementation._build, sys.maxsize)");
+  return `unix port ${unixBinary}: ${version}`;
 }
 
 function findKind(kind, args) {
@@ -152,7 +242,7 @@ function findKind(kind, args) {
 }
 
 async function sizes() {
-  console.log(`# heap bytes per object on ${ENGINE} (${COPIES} copies, readings before -> after)`);
+  console.log(`# heap bytes per object on ${engineName()} (${COPIES} copies, readings before -> after)`);
   for (const k of KINDS) {
     const [bytes, before, after] = await cost(k.prelude, k.make);
     console.log(`${`${k.kind} ${k.args}`.trimEnd().padEnd(56)} ${String(bytes).padStart(4)} bytes   (${before} -> ${after})`);
@@ -187,17 +277,26 @@ function poolFormula(areaBytes, bpb) {
 
 async function pools(argv) {
   const sizesAsked = argv.length > 0 ? argv.map((a) => parseInt(a, 10)) : [65536, 100000, 131072, 262144, 1048576];
-  console.log(`# GC pool size on ${ENGINE}: \`GC: total:\` of micropython.mem_info() at start-up`);
+  console.log(`# GC pool size on ${engineName()}: \`GC: total:\` of micropython.mem_info() at start-up`);
   for (const heapsize of sizesAsked) {
     if (!(heapsize > 0)) throw new Error(`bad heapsize ${heapsize}`);
-    const { out, run } = await engine(heapsize);
-    run("import micropython\nmicropython.mem_info(1)");
+    let out;
+    if (unixBinary) {
+      out = runUnix("import micropython\nmicropython.mem_info(1)", heapsize);
+    } else {
+      const e = await engine(heapsize);
+      e.run("import micropython\nmicropython.mem_info(1)");
+      out = e.out;
+    }
     const total = Number(/GC: total: (\d+)/.exec(out.join("\n"))?.[1]);
     const areas = out.filter((l) => l.includes("GC memory layout; from")).length;
-    const f0 = poolFormula(heapsize, 16);
-    const f8 = poolFormula(heapsize - 8, 16);
+    // gc_init gets the malloc'd block whole and rounds its end down to a block, so the area is the
+    // heapsize less 0 .. block - 8 bytes, depending on where malloc put the start.
+    const bpb = unixBinary ? blockBytesUnix() : 16;
+    const formulas = [];
+    for (let cut = 0; cut < bpb; cut += 8) formulas.push(`T = heapsize - ${cut}: ${poolFormula(heapsize - cut, bpb)}`);
     console.log(
-      `heapsize ${heapsize}: GC total ${total} bytes in ${areas} area(s); formula with T = heapsize: ${f0}, with T = heapsize - 8: ${f8}`,
+      `heapsize ${heapsize}: GC total ${total} bytes in ${areas} area(s); ${bpb}-byte blocks; formula with ${formulas.join(", ")}`,
     );
   }
 }
@@ -228,7 +327,18 @@ async function heapMap() {
   console.log(out.join("\n"));
 }
 
+// Bytes per block of the unix executable: the heap grows by whole blocks for a one-byte bytearray.
+function blockBytesUnix() {
+  const [line] = runUnix("import gc\nk = [None]\ngc.collect()\na = gc.mem_alloc()\nk[0] = bytearray(1)\nb = gc.mem_alloc()\nk[0] = None\ngc.collect()\nc = gc.mem_alloc()\nk[0] = bytearray(0)\nd = gc.mem_alloc()\nprint(b - a - (d - c))");
+  return Number(line);
+}
+
 async function collect() {
+  if (unixBinary) {
+    const lines = runUnix("import gc\nprint(repr(gc.collect()))");
+    console.log(`gc.collect() returns: ${lines.join(" ")}`);
+    return;
+  }
   const { out, run } = await engine();
   run("import gc\nprint(repr(gc.collect()))");
   console.log(`gc.collect() returns: ${out.join(" ")}`);
@@ -266,14 +376,43 @@ async function disabled() {
 
 // MPZ negation returns a new boxed int even when the result fits a small int (py/objint_mpz.c
 // `mp_obj_int_unary_op`); binary operations convert back. Equal values, different heap costs.
+// H + H is one past the largest small int of a 32-bit or 64-bit REPR_A build: H = (sys.maxsize + 1) / 4.
 async function negation() {
-  const [negated] = await cost("H = 1 << 29", "return -(H + H)");
-  const [subtracted] = await cost("H = 1 << 29", "return -H - H");
-  console.log(`-(2**30) by negating a boxed int: ${negated} bytes; by subtracting small ints: ${subtracted} bytes`);
+  const prelude = "import sys\nH = (sys.maxsize + 1) >> 2";
+  const [negated] = await cost(prelude, "return -(H + H)");
+  const [subtracted] = await cost(prelude, "return -H - H");
+  console.log(
+    `-(2 * H), the smallest small int, by negating a boxed int: ${negated} bytes; by subtracting small ints: ${subtracted} bytes`,
+  );
 }
 
-const [cmd, ...argv] = process.argv.slice(2);
-const commands = { sizes, size, bytearray: bytearrays, pool: pools, "heap-map": heapMap, collect, deferred, disabled, negation };
+// The REPL session of docs/develop/memorymgt.rst, typed into the unix port's REPL.
+function repl() {
+  const session = ["x = 5", "x", "import gc", "gc.enable()", "gc.mem_alloc()", "gc.mem_free()", "gc.collect()", "gc.disable()"];
+  const out = execFileSync(unixBinary, ["-i"], { input: session.join("\n") + "\n", encoding: "utf8" });
+  console.log(out.split("\n").filter((l) => l.startsWith(">>>") || /^\d+$/.test(l)).join("\n"));
+}
+
+let argvAll = process.argv.slice(2);
+if (argvAll[0] === "--micropython") {
+  if (!argvAll[1]) {
+    console.error("--micropython needs the path of a MicroPython unix-port executable");
+    process.exit(2);
+  }
+  unixBinary = argvAll[1];
+  argvAll = argvAll.slice(2);
+}
+const [cmd, ...argv] = argvAll;
+const commands = { sizes, size, bytearray: bytearrays, pool: pools, "heap-map": heapMap, collect, deferred, disabled, negation, repl };
+const unixCommands = ["sizes", "size", "pool", "collect", "negation", "repl"];
+if (unixBinary && !unixCommands.includes(cmd)) {
+  console.error(`with --micropython only ${unixCommands.join(", ")} run`);
+  process.exit(2);
+}
+if (cmd === "repl" && !unixBinary) {
+  console.error("repl runs on the unix port only: --micropython PATH repl");
+  process.exit(2);
+}
 if (!commands[cmd]) {
   console.error(`usage: node engines/micropython/measure.mjs (${Object.keys(commands).join(" | ")}) ...`);
   process.exit(2);

@@ -13,7 +13,7 @@ use memspec::micropython::sizes::{
     A32_BYTEARRAY_SWEEP, A32_BYTEARRAY_SWEEP_COMMAND, CLayout, Cost, LAYOUT_64, LAYOUT_A32, LAYOUT_C32,
     LAYOUT_D32,
 };
-use memspec::micropython::{WASM_ENGINE, heap_map, laws, mem_info, profiles::V1_27_TABLES};
+use memspec::micropython::{UNIX_ENGINE, WASM_ENGINE, heap_map, laws, mem_info, profiles::V1_27_TABLES};
 use memspec::profile::{PROFILES, Profile, SizeEntry};
 use memspec::tag::classify;
 use memspec::{Engine, ProfileId, TagClass, Verdict};
@@ -298,15 +298,16 @@ fn script() -> Script {
     Script { kinds, commands }
 }
 
-/// Splits a recorded command into its words, undoing the single quotes the shell would.
+/// Splits a recorded command into its words, undoing the quotes the shell would.
 fn words(command: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
-    let mut quoted = false;
+    let mut quote: Option<char> = None;
     for ch in command.chars() {
         match ch {
-            '\'' => quoted = !quoted,
-            ' ' if !quoted => {
+            '\'' | '"' if quote.is_none() => quote = Some(ch),
+            c if quote == Some(c) => quote = None,
+            ' ' if quote.is_none() => {
                 if !cur.is_empty() {
                     out.push(std::mem::take(&mut cur));
                 }
@@ -342,13 +343,18 @@ fn every_recorded_measurement_is_a_command_the_script_has() {
         let Evidence::Measured { engine, command } = e else {
             continue;
         };
-        assert_eq!(engine, WASM_ENGINE, "`{command}`");
-        let w = words(command);
+        let mut w = words(command);
         assert_eq!(
             &w[..2],
             ["node", "engines/micropython/measure.mjs"],
             "`{command}`"
         );
+        if engine == UNIX_ENGINE {
+            assert_eq!(&w[2..4], ["--micropython", "$MICROPYTHON"], "`{command}`");
+            w.drain(2..4);
+        } else {
+            assert_eq!(engine, WASM_ENGINE, "`{command}`");
+        }
         let sub = &w[2];
         assert!(
             script.commands.contains(sub),
@@ -765,6 +771,73 @@ fn the_layout_model_reproduces_every_measured_a32_size() {
     assert!(measured >= 40, "only {measured} measured entries");
 }
 
+/// Heap bytes per object on the unix port of v1.27.0 (x86-64, standard variant), measured by
+/// `node engines/micropython/measure.mjs --micropython "$MICROPYTHON" sizes`.
+const UNIX_SIZES: &[(&str, &str, u64)] = &[
+    ("int", "value=2305843009213693951", 0),
+    ("int", "value=4611686018427387904", 64),
+    ("int", "value=-4611686018427387905", 64),
+    ("float", "value=1.75", 32),
+    ("str", "text=\"\"", 0),
+    ("str", "text=\"append\"", 0),
+    ("str", "text=\"memspec-str-15b\"", 64),
+    ("str", "text=\"memspec-str-16by\"", 64),
+    ("str", "text=\"memspec-str-0123456789abcdefghijklmnopqrs\"", 96),
+    ("bytes", "text=\"\"", 64),
+    ("bytes", "text=\"memspec-byt-15b\"", 64),
+    ("bytes", "text=\"memspec-byt-16by\"", 64),
+    ("bytearray", "len=0", 32),
+    ("bytearray", "len=16", 64),
+    ("bytearray", "len=17", 64),
+    ("list", "len=0", 64),
+    ("list", "len=3", 64),
+    ("list", "len=4", 64),
+    ("list", "len=5", 96),
+    ("list", "len=9", 128),
+    ("tuple", "len=0", 0),
+    ("tuple", "len=1", 32),
+    ("tuple", "len=2", 32),
+    ("tuple", "len=3", 64),
+    ("tuple", "len=4", 64),
+    ("dict", "keys=0", 32),
+    ("dict", "keys=1", 64),
+    ("dict", "keys=3", 96),
+    ("dict", "keys=13", 320),
+    ("set", "len=0", 32),
+    ("set", "len=1", 64),
+    ("set", "len=5", 96),
+    ("function", "defaults=0 kw_defaults=0", 32),
+    ("function", "defaults=2 kw_defaults=0", 64),
+    ("function", "defaults=0 kw_defaults=1", 128),
+    ("closure", "captured=1", 96),
+    ("closure", "captured=2", 160),
+    ("bound-method", "", 32),
+    ("instance", "", 32),
+];
+
+#[test]
+fn the_a64_derivation_predicts_every_size_measured_on_the_unix_port() {
+    let a64 = profile(ProfileId::MicropythonA64);
+    for &(kind, args, bytes) in UNIX_SIZES {
+        let e = SizeEntry {
+            kind,
+            args,
+            bytes,
+            allocations: 0,
+            formula: "",
+            source: Evidence::Derived("measured on the unix port"),
+        };
+        let want = model(ProfileId::MicropythonA64, &e);
+        assert_eq!(
+            bytes, want.bytes,
+            "a64 {kind} {args}: measured {bytes}, derived {want:?}"
+        );
+        if let Some(entry) = a64.sizes.iter().find(|t| t.kind == kind && t.args == args) {
+            assert_eq!(entry.bytes, bytes, "a64 table {kind} {args}");
+        }
+    }
+}
+
 #[test]
 fn every_derived_size_follows_the_kind_vocabulary() {
     for id in &MP_PROFILES[1..] {
@@ -858,6 +931,28 @@ fn the_area_formula_reproduces_every_measured_wasm_pool() {
         weakref: false,
     };
     assert!(laws::pool_follows_area_formula(1_048_576, 16, no_ftb, 1_024_512).is_err());
+}
+
+#[test]
+fn the_area_formula_reproduces_the_pools_measured_on_the_unix_port() {
+    // `node engines/micropython/measure.mjs --micropython "$MICROPYTHON" pool 2097152 1048576 100000`:
+    // 2072832, 1036288 and 98816 bytes. glibc serves 1 MiB from mmap, 16 bytes past a page boundary, so
+    // gc_init rounds that area's end down by 16 bytes.
+    let p = profile(ProfileId::MicropythonA64);
+    let bpb = block_bytes(p);
+    for (start, heapsize, pool) in [
+        (0, 2_097_152, 2_072_832),
+        (16, 1_048_576, 1_036_288),
+        (0, 100_000, 98_816),
+    ] {
+        let area = gc_init_area_bytes(start, start + heapsize, bpb).unwrap();
+        if let Err(v) = laws::pool_follows_area_formula(area, bpb, V1_27_TABLES, pool) {
+            panic!("heapsize {heapsize}: {v}");
+        }
+    }
+    // A 32-aligned start would give another pool for 1 MiB, so the reading does tell them apart.
+    assert!(laws::pool_follows_area_formula(1_048_576, bpb, V1_27_TABLES, 1_036_288).is_err());
+    assert_eq!(fact(p, "default heap bytes"), 2_097_152);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use crate::claim::{Assessment, Verdict};
 use crate::evidence::Evidence;
-use crate::micropython::{HEAD, measured, src};
+use crate::micropython::{HEAD, measured, measured_unix, src};
 use crate::profile::ProfileId;
 
 const A32: ProfileId = ProfileId::MicropythonA32;
@@ -190,6 +190,37 @@ const M_DISABLED: Evidence = measured("node engines/micropython/measure.mjs disa
 const M_HEAP_MAP: Evidence = measured("node engines/micropython/measure.mjs heap-map");
 const M_POOL: Evidence = measured("node engines/micropython/measure.mjs pool");
 
+const U_INT_SMALL: Evidence = measured_unix(
+    "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" size int value=2305843009213693951",
+);
+const U_INT_BOXED: Evidence = measured_unix(
+    "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" size int value=4611686018427387904",
+);
+const U_NEGATION: Evidence =
+    measured_unix("node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" negation");
+const U_FLOAT: Evidence = measured_unix(
+    "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" size float value=1.75",
+);
+const U_STR_15: Evidence = measured_unix(
+    "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" size str 'text=\"memspec-str-15b\"'",
+);
+const U_LIST_0: Evidence =
+    measured_unix("node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" size list len=0");
+const U_DICT_0: Evidence =
+    measured_unix("node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" size dict keys=0");
+const U_FUN: Evidence = measured_unix(
+    "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" size function defaults=0 kw_defaults=0",
+);
+const U_CLOSURE_1: Evidence = measured_unix(
+    "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" size closure captured=1",
+);
+const U_COLLECT: Evidence =
+    measured_unix("node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" collect");
+const U_REPL: Evidence =
+    measured_unix("node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" repl");
+const U_POOL: Evidence =
+    measured_unix("node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" pool 2097152");
+
 const NOT_THE_ENGINE: &str = "a property of the chip or board (Espressif datasheet, ESP-IDF and firmware \
                               configuration), not of MicroPython's source or of any engine measured here";
 
@@ -235,8 +266,9 @@ pub static ASSESSMENTS: &[Assessment] = &[
     wrong(
         "MP-X-04",
         &[A64],
-        "64-bit REPR_A small ints hold 63-bit values, -2^62 .. 2^62 - 1; only ints outside that are boxed",
-        &[SMALLINT],
+        "64-bit REPR_A small ints hold 63-bit values, -2^62 .. 2^62 - 1; outside that ints are boxed (measured: 64 \
+         bytes), and so is -2^62 when made by negating a boxed 2^62",
+        &[SMALLINT, U_INT_SMALL, U_INT_BOXED, U_NEGATION],
     ),
     wrong(
         "MP-X-04",
@@ -296,7 +328,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-X-07",
         W64,
         "16-byte struct (8-byte type pointer, 8-byte double), one 32-byte block",
-        &[FLOAT_T, BPB],
+        &[FLOAT_T, BPB, U_FLOAT],
     ),
     wrong(
         "MP-X-07",
@@ -445,7 +477,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-X-31",
         BLOCK32,
         "a boxed int costs 64 bytes (two 32-byte blocks), which a small int saves",
-        &[INT_T, MPZ_T, BPB],
+        &[INT_T, MPZ_T, BPB, U_INT_BOXED],
     ),
     partly(
         "MP-X-32",
@@ -520,7 +552,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-X-44",
         BLOCK32,
         "at least 64 bytes: two 32-byte blocks (struct, digit array)",
-        &[MPZ_T, BPB],
+        &[MPZ_T, BPB, U_INT_BOXED],
     ),
     partly(
         "MP-X-45",
@@ -528,7 +560,12 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "16 bytes of heap, one block, with single and double floats alike (measured: 16)",
         &[M_FLOAT, FLOAT_T],
     ),
-    wrong("MP-X-45", W64, "32 bytes: one 32-byte block", &[FLOAT_T, BPB]),
+    wrong(
+        "MP-X-45",
+        W64,
+        "32 bytes: one 32-byte block",
+        &[FLOAT_T, BPB, U_FLOAT],
+    ),
     wrong(
         "MP-X-45",
         INLINE_FLOAT,
@@ -562,7 +599,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-X-49",
         BLOCK32,
         "0 bytes as a qstr, else a struct block and a data block: 64 bytes up to 31 characters",
-        &[STR_COPY, BPB],
+        &[STR_COPY, BPB, U_STR_15],
     ),
     partly(
         "MP-X-50",
@@ -587,7 +624,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-X-51",
         BLOCK32,
         "64 bytes: a 32-byte struct block and a 32-byte array of 4 slots",
-        &[LIST_INIT, BPB],
+        &[LIST_INIT, BPB, U_LIST_0],
     ),
     wrong(
         "MP-X-52",
@@ -599,7 +636,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-X-52",
         BLOCK32,
         "32 bytes: one block, no table until the first key",
-        &[MAP_INIT, BPB],
+        &[MAP_INIT, BPB, U_DICT_0],
     ),
     wrong(
         "MP-X-53",
@@ -620,7 +657,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-X-54",
         BLOCK32,
         "at least 32 bytes: one 32-byte block",
-        &[FUN_BC, BPB],
+        &[FUN_BC, BPB, U_FUN],
     ),
     wrong(
         "MP-X-55",
@@ -633,7 +670,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-X-55",
         BLOCK32,
         "at least 96 bytes: closure, inner function and one cell, a 32-byte block each",
-        &[CLOSURE, CELL, FUN_BC, BPB],
+        &[CLOSURE, CELL, FUN_BC, BPB, U_CLOSURE_1],
     ),
     partly(
         "MP-X-56",
@@ -644,7 +681,12 @@ pub static ASSESSMENTS: &[Assessment] = &[
         &[TUPLE_NEW, LIST_INIT, M_TUPLE_3, M_TUPLE_4, M_LIST_3, M_LIST_4],
     ),
     holds("MP-X-57", W32, &[SMALLINT, M_INT_SMALL, M_INT_BOXED]),
-    wrong("MP-X-57", &[A64], "-2^62 .. 2^62 - 1", &[SMALLINT]),
+    wrong(
+        "MP-X-57",
+        &[A64],
+        "-2^62 .. 2^62 - 1",
+        &[SMALLINT, U_INT_SMALL, U_INT_BOXED],
+    ),
     wrong("MP-X-57", &[B64], "-2^61 .. 2^61 - 1", &[SMALLINT]),
     wrong(
         "MP-X-57",
@@ -697,10 +739,12 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-Y-07",
         &[A64],
         "a snapshot of one unix-port session (64-bit, 2 MiB heap): the number depends on build, version and history; \
-         it is a whole number of 32-byte blocks (41), as mem_alloc always is. The example is gone from the page \
-         after v1.28.0",
+         the same session on a v1.27.0 standard build answers differently on every run (2432, 2688, 2944, 3200 \
+         measured). It is a whole number of 32-byte blocks (41), as mem_alloc always is. The example is gone from \
+         the page after v1.28.0",
         &[
             Evidence::Derived("1312 = 41 x 32"),
+            U_REPL,
             src("py/modgc.c", "gc_mem_alloc"),
             head_src("docs/develop/memorymgt.rst", "Memory Management"),
         ],
@@ -713,6 +757,8 @@ pub static ASSESSMENTS: &[Assessment] = &[
          the 128 MiB the heap could still grow by",
         &[
             Evidence::Derived("floor((2097152 - 1) x 8 / 1036) x 4 x 32 = 2072832"),
+            U_POOL,
+            U_REPL,
             src("py/modgc.c", "gc_mem_free"),
             src("ports/unix/main.c", "heap_size"),
         ],
@@ -721,8 +767,9 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-Y-09",
         UNIX,
         "gc.collect() returns a number on the unix port only because it sets MICROPY_PY_GC_COLLECT_RETVAL; the number \
-         is the count of allocations (HEAD blocks) freed by that collection, so 19 is one session's snapshot",
-        &[MODGC, UNIX_RETVAL, GC_SWEEP],
+         is the count of allocations (HEAD blocks) freed by that collection, so 19 is one session's snapshot (a v1.27.0 \
+         build answers 45 in the same session, 3 at the start of a script)",
+        &[MODGC, UNIX_RETVAL, GC_SWEEP, U_COLLECT, U_REPL],
     ),
     wrong(
         "MP-Y-09",

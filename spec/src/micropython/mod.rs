@@ -111,7 +111,9 @@
 //! Every table is for MicroPython v1.27.0. `micropython-a32` is measured on the WebAssembly port
 //! (`@micropython/micropython-webassembly-pyscript` 1.27.0, which has no WTB: that table arrived in
 //! v1.28.0) with `engines/micropython/measure.mjs`; the other profiles are derived from the struct
-//! layouts in the source for the build named in each profile's summary.
+//! layouts in the source for the build named in each profile's summary. The `micropython-a64`
+//! derivation is checked against the unix port of v1.27.0 measured by the same script
+//! (`--micropython "$MICROPYTHON"`, where `$MICROPYTHON` is that port's executable).
 
 pub mod claims;
 pub mod heap;
@@ -152,6 +154,10 @@ pub static HEAD: Upstream = Upstream {
 /// The npm package the `micropython-a32` numbers are measured on.
 pub const WASM_ENGINE: &str = "@micropython/micropython-webassembly-pyscript 1.27.0";
 
+/// The unix-port executable some `micropython-a64` numbers are measured on. The commands name it
+/// `"$MICROPYTHON"`: an executable of the unix port's standard variant at v1.27.0 on x86-64.
+pub const UNIX_ENGINE: &str = "micropython v1.27.0 unix port, standard variant, x86-64 ($MICROPYTHON)";
+
 /// A file and symbol of MicroPython v1.27.0.
 pub(crate) const fn src(file: &'static str, symbol: &'static str) -> Evidence {
     Evidence::Source {
@@ -167,6 +173,14 @@ pub(crate) const fn src_v1_28(file: &'static str, symbol: &'static str) -> Evide
         upstream: &V1_28_0,
         file,
         symbol,
+    }
+}
+
+/// A measurement on the unix port (`--micropython "$MICROPYTHON"`); `command` runs from the repository root.
+pub(crate) const fn measured_unix(command: &'static str) -> Evidence {
+    Evidence::Measured {
+        engine: UNIX_ENGINE,
+        command,
     }
 }
 

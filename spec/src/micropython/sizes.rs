@@ -339,6 +339,14 @@ pub static A32_SIZES: &[SizeEntry] = &[
         "node engines/micropython/measure.mjs size int value=1099511627776",
     ),
     m(
+        "int",
+        "value=4611686018427387904",
+        32,
+        2,
+        "2^62 = 2^61 + 2^61, both boxed: struct 16 + digits (at most 8 16-bit digits) -> 16",
+        "node engines/micropython/measure.mjs size int value=4611686018427387904",
+    ),
+    m(
         "float",
         "value=1.75",
         16,
