@@ -11,14 +11,15 @@
 //                                                               the area-split formula
 //   node engines/micropython/measure.mjs heap-map               a heap map sample (`mem_info(1)`)
 //   node engines/micropython/measure.mjs collect                what gc.collect() returns
+//   node engines/micropython/measure.mjs ids                    the stored words of None, True, 1, 1.75, ...
 //   node engines/micropython/measure.mjs deferred               gc.collect() frees nothing until the call
 //                                                               from JavaScript returns
 //   node engines/micropython/measure.mjs disabled               gc.collect() still collects after gc.disable()
 //   node engines/micropython/measure.mjs negation               -2**30 made by negating a boxed 2**30,
 //                                                               beside the same value made by subtraction
 //
-// With `--micropython PATH` before the subcommand, `sizes`, `size`, `pool`, `collect`, `negation` and
-// `repl` (the REPL session of docs/develop/memorymgt.rst) run
+// With `--micropython PATH` before the subcommand, `sizes`, `size`, `pool`, `collect`, `negation`, `ids`
+// and `repl` (the REPL session of docs/develop/memorymgt.rst) run
 // on a MicroPython executable of the unix port instead (e.g. one built from the v1.27.0 tag), one
 // process per measurement: `node engines/micropython/measure.mjs --micropython PATH sizes`. The unix
 // port collects on the spot, so there every step is a statement of one script.
@@ -344,6 +345,27 @@ async function collect() {
   console.log(`gc.collect() returns: ${out.join(" ")}`);
 }
 
+// The stored word of some values, as id() returns it (py/obj.c `mp_obj_id`: the word itself for
+// anything that is not a pointer), cut to the word's width: 64 bits on 64-bit builds and in REPR_D.
+const IDS_SOURCE = [
+  "import sys",
+  "W = 64 if sys.maxsize > 2**32 or id(1) > 2**32 else 32",
+  "M = (1 << W) - 1",
+  "for name, v in (('None', None), ('False', False), ('True', True), ('0', 0), ('1', 1), ('-1', -1),",
+  "                ('1.75', 1.75), ('append', 'append'), ('[]', [])):",
+  "    print('%-7s 0x%0*x' % (name, W // 4, id(v) & M))",
+].join("\n");
+
+async function ids() {
+  if (unixBinary) {
+    console.log(runUnix(IDS_SOURCE).join("\n"));
+    return;
+  }
+  const { out, run } = await engine();
+  run(IDS_SOURCE);
+  console.log(out.join("\n"));
+}
+
 // Garbage made and collected within one call is still counted until the call returns.
 async function deferred() {
   const { out, run } = await engine();
@@ -403,8 +425,8 @@ if (argvAll[0] === "--micropython") {
   argvAll = argvAll.slice(2);
 }
 const [cmd, ...argv] = argvAll;
-const commands = { sizes, size, bytearray: bytearrays, pool: pools, "heap-map": heapMap, collect, deferred, disabled, negation, repl };
-const unixCommands = ["sizes", "size", "pool", "collect", "negation", "repl"];
+const commands = { sizes, size, bytearray: bytearrays, pool: pools, "heap-map": heapMap, collect, deferred, disabled, negation, repl, ids };
+const unixCommands = ["sizes", "size", "pool", "collect", "negation", "repl", "ids"];
 if (unixBinary && !unixCommands.includes(cmd)) {
   console.error(`with --micropython only ${unixCommands.join(", ")} run`);
   process.exit(2);

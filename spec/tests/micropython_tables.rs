@@ -13,7 +13,10 @@ use memspec::micropython::sizes::{
     A32_BYTEARRAY_SWEEP, A32_BYTEARRAY_SWEEP_COMMAND, CLayout, Cost, LAYOUT_64, LAYOUT_A32, LAYOUT_C32,
     LAYOUT_D32,
 };
-use memspec::micropython::{UNIX_ENGINE, WASM_ENGINE, heap_map, laws, mem_info, profiles::V1_27_TABLES};
+use memspec::micropython::{
+    LONGLONG_ENGINE, NANBOX_ENGINE, UNIX_ENGINE, WASM_ENGINE, heap_map, laws, mem_info,
+    profiles::V1_27_TABLES,
+};
 use memspec::profile::{PROFILES, Profile, SizeEntry};
 use memspec::tag::classify;
 use memspec::{Engine, ProfileId, TagClass, Verdict};
@@ -349,11 +352,16 @@ fn every_recorded_measurement_is_a_command_the_script_has() {
             ["node", "engines/micropython/measure.mjs"],
             "`{command}`"
         );
-        if engine == UNIX_ENGINE {
-            assert_eq!(&w[2..4], ["--micropython", "$MICROPYTHON"], "`{command}`");
+        let executable = match engine {
+            UNIX_ENGINE => Some("$MICROPYTHON"),
+            NANBOX_ENGINE => Some("$MICROPYTHON_NANBOX"),
+            LONGLONG_ENGINE => Some("$MICROPYTHON_LONGLONG"),
+            WASM_ENGINE => None,
+            other => panic!("`{command}`: unknown engine `{other}`"),
+        };
+        if let Some(exe) = executable {
+            assert_eq!(&w[2..4], ["--micropython", exe], "`{command}`");
             w.drain(2..4);
-        } else {
-            assert_eq!(engine, WASM_ENGINE, "`{command}`");
         }
         let sub = &w[2];
         assert!(
@@ -815,26 +823,229 @@ const UNIX_SIZES: &[(&str, &str, u64)] = &[
     ("instance", "", 32),
 ];
 
-#[test]
-fn the_a64_derivation_predicts_every_size_measured_on_the_unix_port() {
-    let a64 = profile(ProfileId::MicropythonA64);
-    for &(kind, args, bytes) in UNIX_SIZES {
+/// Checks `measured` (kind, args, bytes) against the layout model and the table of `id`.
+fn check_measured_sizes(id: ProfileId, measured: &[(&'static str, &'static str, u64)]) {
+    let table = profile(id);
+    for &(kind, args, bytes) in measured {
         let e = SizeEntry {
             kind,
             args,
             bytes,
             allocations: 0,
             formula: "",
-            source: Evidence::Derived("measured on the unix port"),
+            source: Evidence::Derived("measured"),
         };
-        let want = model(ProfileId::MicropythonA64, &e);
+        let want = model(id, &e);
         assert_eq!(
-            bytes, want.bytes,
-            "a64 {kind} {args}: measured {bytes}, derived {want:?}"
+            bytes,
+            want.bytes,
+            "{} {kind} {args}: measured {bytes}, derived {want:?}",
+            id.name()
         );
-        if let Some(entry) = a64.sizes.iter().find(|t| t.kind == kind && t.args == args) {
-            assert_eq!(entry.bytes, bytes, "a64 table {kind} {args}");
+        if let Some(entry) = table.sizes.iter().find(|t| t.kind == kind && t.args == args) {
+            assert_eq!(entry.bytes, bytes, "{} table {kind} {args}", id.name());
         }
+    }
+}
+
+#[test]
+fn the_a64_derivation_predicts_every_size_measured_on_the_unix_port() {
+    check_measured_sizes(ProfileId::MicropythonA64, UNIX_SIZES);
+}
+
+/// Heap bytes per object on the unix port's nanbox variant of v1.27.0 (REPR_D, i386), measured by
+/// `node engines/micropython/measure.mjs --micropython "$MICROPYTHON_NANBOX" sizes`.
+const NANBOX_SIZES: &[(&str, &str, u64)] = &[
+    ("int", "value=1099511627776", 0),
+    ("int", "value=2305843009213693951", 64),
+    ("int", "value=-4611686018427387905", 64),
+    ("float", "value=1.75", 0),
+    ("str", "text=\"\"", 0),
+    ("str", "text=\"append\"", 0),
+    ("str", "text=\"memspec-str-15b\"", 64),
+    ("str", "text=\"memspec-str-16by\"", 64),
+    ("str", "text=\"memspec-str-0123456789abcdefghijklmnopqrs\"", 96),
+    ("bytes", "text=\"\"", 64),
+    ("bytes", "text=\"memspec-byt-16by\"", 64),
+    ("bytearray", "len=0", 32),
+    ("bytearray", "len=17", 64),
+    ("list", "len=0", 64),
+    ("list", "len=5", 96),
+    ("list", "len=9", 128),
+    ("tuple", "len=0", 0),
+    ("tuple", "len=1", 32),
+    ("tuple", "len=3", 32),
+    ("tuple", "len=4", 64),
+    ("dict", "keys=0", 32),
+    ("dict", "keys=1", 64),
+    ("dict", "keys=3", 96),
+    ("dict", "keys=13", 320),
+    ("set", "len=0", 32),
+    ("set", "len=1", 64),
+    ("set", "len=5", 96),
+    ("function", "defaults=0 kw_defaults=0", 32),
+    ("function", "defaults=2 kw_defaults=0", 32),
+    ("function", "defaults=0 kw_defaults=1", 96),
+    ("closure", "captured=1", 96),
+    ("closure", "captured=2", 128),
+    ("bound-method", "", 32),
+    ("instance", "", 32),
+];
+
+#[test]
+fn the_d32_derivation_predicts_every_size_measured_on_the_nanbox_variant() {
+    // A 3-item tuple fits one 32-byte block only because a 64-bit field is 4-aligned on i386.
+    check_measured_sizes(ProfileId::MicropythonD32, NANBOX_SIZES);
+}
+
+/// Heap bytes per object on the unix port's longlong variant of v1.27.0 (REPR_C, i386, long-long
+/// ints), measured by `node engines/micropython/measure.mjs --micropython "$MICROPYTHON_LONGLONG" sizes`.
+/// Its ints are not MPZ ints, so they are left out here.
+const LONGLONG_SIZES: &[(&str, &str, u64)] = &[
+    ("float", "value=1.75", 0),
+    ("str", "text=\"\"", 0),
+    ("str", "text=\"memspec-str-15b\"", 32),
+    ("str", "text=\"memspec-str-16by\"", 48),
+    ("str", "text=\"memspec-str-0123456789abcdefghijklmnopqrs\"", 64),
+    ("bytes", "text=\"\"", 32),
+    ("bytes", "text=\"memspec-byt-16by\"", 48),
+    ("bytearray", "len=0", 16),
+    ("bytearray", "len=16", 32),
+    ("bytearray", "len=17", 48),
+    ("list", "len=0", 32),
+    ("list", "len=5", 48),
+    ("list", "len=9", 64),
+    ("tuple", "len=0", 0),
+    ("tuple", "len=3", 32),
+    ("dict", "keys=0", 16),
+    ("dict", "keys=1", 32),
+    ("dict", "keys=13", 160),
+    ("set", "len=0", 16),
+    ("set", "len=5", 48),
+    ("function", "defaults=0 kw_defaults=0", 16),
+    ("function", "defaults=0 kw_defaults=1", 64),
+    ("closure", "captured=1", 48),
+    ("closure", "captured=2", 80),
+    ("bound-method", "", 16),
+    ("instance", "", 16),
+];
+
+#[test]
+fn the_c32_derivation_predicts_every_non_int_size_measured_on_the_longlong_variant() {
+    check_measured_sizes(ProfileId::MicropythonC32, LONGLONG_SIZES);
+    // Its ints are `{base, long long}`: 12 bytes, one 16-byte block (measured: 16 for every boxed value).
+    assert_eq!(LAYOUT_C32.alloc(4 + 8).bytes, 16);
+}
+
+// ---- the words id() returned --------------------------------------------------------------------------
+
+/// What `id()` returned for None, False, True, 0, 1, -1, 1.75, 'append' and [] on one engine (`command`).
+/// A pointer's value depends on the run; the test checks its class only.
+struct Ids {
+    profile: ProfileId,
+    command: &'static str,
+    words: [u64; 9],
+}
+
+const IDS: [Ids; 4] = [
+    Ids {
+        profile: ProfileId::MicropythonA32,
+        command: "node engines/micropython/measure.mjs ids",
+        words: [
+            0x6,
+            0xe,
+            0x1e,
+            0x1,
+            0x3,
+            0xffff_ffff,
+            0x0003_5fe0,
+            0x1e2,
+            0x0003_5990,
+        ],
+    },
+    Ids {
+        profile: ProfileId::MicropythonA64,
+        command: "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" ids",
+        words: [
+            0x6,
+            0xe,
+            0x1e,
+            0x1,
+            0x3,
+            u64::MAX,
+            0x7ffb_c63f_9b80,
+            0x1e2,
+            0x7ffb_c63f_9260,
+        ],
+    },
+    Ids {
+        profile: ProfileId::MicropythonC32,
+        command: "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON_LONGLONG\" ids",
+        words: [
+            0xe,
+            0x1e,
+            0x3e,
+            0x1,
+            0x3,
+            0xffff_ffff,
+            0xc060_0002,
+            0x3c6,
+            0xf7b7_1030,
+        ],
+    },
+    Ids {
+        profile: ProfileId::MicropythonD32,
+        command: "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON_NANBOX\" ids",
+        words: [
+            0x5663_4050,
+            0x5663_3dec,
+            0x5663_3de4,
+            0x0001_0000_0000_0001,
+            0x0001_0000_0000_0003,
+            0x0001_ffff_ffff_ffff,
+            0xc000_0000_0000_0000,
+            0x0002_0000_0000_0079,
+            0xf7a5_c1e0,
+        ],
+    },
+];
+
+#[test]
+fn the_words_the_engines_stored_classify_under_their_profiles_rules() {
+    use TagClass::*;
+    for ids in &IDS {
+        let p = profile(ids.profile);
+        let d = ids.profile == ProfileId::MicropythonD32;
+        let constant = if d { Pointer } else { Immediate };
+        let float = if matches!(repr(ids.profile), Repr::C | Repr::D) {
+            Float
+        } else {
+            Pointer
+        };
+        let expected = [
+            constant, constant, constant, SmallInt, SmallInt, SmallInt, float, Qstr, Pointer,
+        ];
+        for (i, (word, class)) in ids.words.iter().zip(expected).enumerate() {
+            let got = classify(p.tags, p.value_width, *word);
+            assert_eq!(
+                got,
+                class,
+                "{} word {i} of `{}`: {}",
+                ids.profile.name(),
+                ids.command,
+                p.value_width.hex(*word)
+            );
+        }
+        for (imm, word) in p.immediates.iter().zip(&ids.words[..3]) {
+            assert_eq!(imm.raw, *word, "{} {}", ids.profile.name(), imm.name);
+        }
+        // `append` is qstr 60 in every build; each representation's formula (py/obj.h) finds it.
+        let q = match repr(ids.profile) {
+            Repr::A | Repr::B => ids.words[7] >> 3,
+            Repr::C => ids.words[7] >> 4,
+            Repr::D => (ids.words[7] & 0xffff_ffff) >> 1,
+        };
+        assert_eq!(q, 60, "{}", ids.profile.name());
     }
 }
 

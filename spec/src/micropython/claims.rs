@@ -3,7 +3,7 @@
 
 use crate::claim::{Assessment, Verdict};
 use crate::evidence::Evidence;
-use crate::micropython::{HEAD, measured, measured_unix, src};
+use crate::micropython::{HEAD, measured, measured_longlong, measured_nanbox, measured_unix, src};
 use crate::profile::ProfileId;
 
 const A32: ProfileId = ProfileId::MicropythonA32;
@@ -221,6 +221,31 @@ const U_REPL: Evidence =
 const U_POOL: Evidence =
     measured_unix("node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" pool 2097152");
 
+const M_IDS: Evidence = measured("node engines/micropython/measure.mjs ids");
+const U_IDS: Evidence =
+    measured_unix("node engines/micropython/measure.mjs --micropython \"$MICROPYTHON\" ids");
+const N_IDS: Evidence =
+    measured_nanbox("node engines/micropython/measure.mjs --micropython \"$MICROPYTHON_NANBOX\" ids");
+const L_IDS: Evidence =
+    measured_longlong("node engines/micropython/measure.mjs --micropython \"$MICROPYTHON_LONGLONG\" ids");
+const N_FLOAT: Evidence = measured_nanbox(
+    "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON_NANBOX\" size float value=1.75",
+);
+const L_FLOAT: Evidence = measured_longlong(
+    "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON_LONGLONG\" size float value=1.75",
+);
+const N_POOL: Evidence = measured_nanbox(
+    "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON_NANBOX\" pool 2097152",
+);
+const N_COLLECT: Evidence =
+    measured_nanbox("node engines/micropython/measure.mjs --micropython \"$MICROPYTHON_NANBOX\" collect");
+const N_INT_SMALL: Evidence = measured_nanbox(
+    "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON_NANBOX\" size int value=1099511627776",
+);
+const N_INT_BOXED: Evidence = measured_nanbox(
+    "node engines/micropython/measure.mjs --micropython \"$MICROPYTHON_NANBOX\" size int value=2305843009213693951",
+);
+
 const NOT_THE_ENGINE: &str = "a property of the chip or board (Espressif datasheet, ESP-IDF and firmware \
                               configuration), not of MicroPython's source or of any engine measured here";
 
@@ -280,7 +305,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-X-04",
         &[D32],
         "REPR_D small ints hold 47-bit values, -2^46 .. 2^46 - 1",
-        &[src("py/smallint.h", "MP_SMALL_INT_MIN")],
+        &[src("py/smallint.h", "MP_SMALL_INT_MIN"), N_INT_SMALL, N_INT_BOXED],
     ),
     partly(
         "MP-X-05",
@@ -314,7 +339,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         INLINE_FLOAT,
         "REPR_C and REPR_D store floats in the word (REPR_C: 30 bits of a single; REPR_D: a nan-boxed double): no \
          heap object, no type pointer",
-        &[FLOAT_C, FLOAT_D],
+        &[FLOAT_C, FLOAT_D, N_FLOAT, L_FLOAT],
     ),
     partly(
         "MP-X-07",
@@ -334,7 +359,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-X-07",
         INLINE_FLOAT,
         "0 bytes: the float is stored in the word",
-        &[FLOAT_C, FLOAT_D],
+        &[FLOAT_C, FLOAT_D, N_FLOAT, L_FLOAT],
     ),
     partly(
         "MP-X-08",
@@ -409,7 +434,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         &[D32],
         "32 bytes on a 32-bit CPU with REPR_D: MICROPY_BYTES_PER_GC_BLOCK is 4 x sizeof(mp_uint_t), and mp_uint_t \
          is 64-bit in REPR_D (commit 007f127a61, in v1.27.0)",
-        &[BPB, src("py/mpconfig.h", "MP_INT_TYPE")],
+        &[BPB, src("py/mpconfig.h", "MP_INT_TYPE"), N_POOL],
     ),
     holds(
         "MP-X-21",
@@ -570,17 +595,17 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-X-45",
         INLINE_FLOAT,
         "0 bytes: floats are stored in the word",
-        &[FLOAT_C, FLOAT_D],
+        &[FLOAT_C, FLOAT_D, N_FLOAT, L_FLOAT],
     ),
     holds(
         "MP-X-46",
         ALL,
-        &[src("py/obj.h", "mp_const_true"), IMMEDIATE_OBJS],
+        &[src("py/obj.h", "mp_const_true"), IMMEDIATE_OBJS, M_IDS, N_IDS],
     ),
     holds(
         "MP-X-47",
         ALL,
-        &[src("py/obj.h", "mp_const_none"), IMMEDIATE_OBJS],
+        &[src("py/obj.h", "mp_const_none"), IMMEDIATE_OBJS, M_IDS, N_IDS],
     ),
     wrong(
         "MP-X-48",
@@ -692,7 +717,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-X-57",
         &[D32],
         "-2^46 .. 2^46 - 1",
-        &[src("py/smallint.h", "MP_SMALL_INT_MIN")],
+        &[src("py/smallint.h", "MP_SMALL_INT_MIN"), N_INT_SMALL, N_INT_BOXED],
     ),
     partly(
         "MP-X-58",
@@ -769,7 +794,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "gc.collect() returns a number on the unix port only because it sets MICROPY_PY_GC_COLLECT_RETVAL; the number \
          is the count of allocations (HEAD blocks) freed by that collection, so 19 is one session's snapshot (a v1.27.0 \
          build answers 45 in the same session, 3 at the start of a script)",
-        &[MODGC, UNIX_RETVAL, GC_SWEEP, U_COLLECT, U_REPL],
+        &[MODGC, UNIX_RETVAL, GC_SWEEP, U_COLLECT, U_REPL, N_COLLECT],
     ),
     wrong(
         "MP-Y-09",
@@ -794,7 +819,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-Y-13",
         &[D32],
         "in REPR_D mp_obj_t is 64 bits on a 32-bit CPU: the exception the page names itself (MP-Y-15)",
-        &[MPCONFIG_REPR, src("py/mpconfig.h", "MP_INT_TYPE")],
+        &[MPCONFIG_REPR, src("py/mpconfig.h", "MP_INT_TYPE"), N_IDS],
     ),
     holds("MP-Y-14", REPR_A_LIKE, &[OBJ_WORD]),
     holds("MP-Y-15", &[D32], &[MPCONFIG_REPR]),
@@ -804,7 +829,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         &[D32],
         "small ints are in the word, but booleans are pointers to ROM objects (MICROPY_OBJ_IMMEDIATE_OBJS is 0 for \
          REPR_D); they need no heap either",
-        &[IMMEDIATE_OBJS, src("py/obj.h", "mp_const_true")],
+        &[IMMEDIATE_OBJS, src("py/obj.h", "mp_const_true"), N_IDS],
     ),
     holds("MP-Y-17", ALL, &[MPCONFIG_REPR, OBJ_BASE]),
     holds("MP-Y-18", ALL, &[MPCONFIG_REPR]),
@@ -815,7 +840,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         &[D32],
         "pointers are 4-byte aligned and stored zero-extended in the 64-bit word; the kind is told by the top 16 \
          bits (0x0000), not the low bits",
-        &[src("py/obj.h", "mp_obj_is_obj (REPR_D)")],
+        &[src("py/obj.h", "mp_obj_is_obj (REPR_D)"), N_IDS],
     ),
     holds("MP-Y-21", &[A32, A64, B64], &[MPCONFIG_REPR]),
     partly(
@@ -823,13 +848,13 @@ pub static ASSESSMENTS: &[Assessment] = &[
         &[C32],
         "the low bits are the tag for small ints, pointers and floats, but qstrs and immediates are told apart from \
          floats by the top 9 bits as well (O & 0xff80000f), after a 0x80800000 offset",
-        &[MPCONFIG_REPR, src("py/obj.h", "mp_obj_is_qstr (REPR_C)")],
+        &[MPCONFIG_REPR, src("py/obj.h", "mp_obj_is_qstr (REPR_C)"), L_IDS],
     ),
     wrong(
         "MP-Y-21",
         &[D32],
         "REPR_D keeps the tag in the top 16 bits of the 64-bit word",
-        &[MPCONFIG_REPR],
+        &[MPCONFIG_REPR, N_IDS],
     ),
     partly(
         "MP-Y-22",
@@ -846,7 +871,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
     holds(
         "MP-Y-23",
         &[A32, A64, C32],
-        &[src("py/obj.h", "mp_obj_is_small_int")],
+        &[src("py/obj.h", "mp_obj_is_small_int"), M_IDS, U_IDS, L_IDS],
     ),
     wrong(
         "MP-Y-23",
@@ -858,9 +883,13 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-Y-23",
         &[D32],
         "REPR_D: top 16 bits 0x0001, the value in bits 1 to 47, bit 0 set",
-        &[src("py/obj.h", "mp_obj_is_small_int (REPR_D)")],
+        &[src("py/obj.h", "mp_obj_is_small_int (REPR_D)"), N_IDS],
     ),
-    holds("MP-Y-24", REPR_A_LIKE, &[src("py/obj.h", "mp_obj_is_qstr")]),
+    holds(
+        "MP-Y-24",
+        REPR_A_LIKE,
+        &[src("py/obj.h", "mp_obj_is_qstr"), M_IDS, U_IDS],
+    ),
     wrong(
         "MP-Y-24",
         &[B64],
@@ -871,18 +900,18 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-Y-24",
         &[C32],
         "REPR_C: `(O & 0xff80000f) == 0x6`, the index in bits 4 to 22",
-        &[src("py/obj.h", "mp_obj_is_qstr (REPR_C)")],
+        &[src("py/obj.h", "mp_obj_is_qstr (REPR_C)"), L_IDS],
     ),
     wrong(
         "MP-Y-24",
         &[D32],
         "REPR_D: top 16 bits 0x0002, the index in bits 1 to 31, bit 0 set",
-        &[src("py/obj.h", "mp_obj_is_qstr (REPR_D)")],
+        &[src("py/obj.h", "mp_obj_is_qstr (REPR_D)"), N_IDS],
     ),
     holds(
         "MP-Y-25",
         REPR_A_LIKE,
-        &[src("py/obj.h", "mp_obj_is_immediate_obj")],
+        &[src("py/obj.h", "mp_obj_is_immediate_obj"), M_IDS, U_IDS],
     ),
     wrong(
         "MP-Y-25",
@@ -894,15 +923,19 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-Y-25",
         &[C32],
         "REPR_C: `(O & 0xff80000f) == 0xe`; True is 0x3e",
-        &[src("py/obj.h", "mp_obj_is_immediate_obj (REPR_C)")],
+        &[src("py/obj.h", "mp_obj_is_immediate_obj (REPR_C)"), L_IDS],
     ),
     wrong(
         "MP-Y-25",
         &[D32],
         "REPR_D has no immediate objects: True is a pointer to a ROM object",
-        &[IMMEDIATE_OBJS],
+        &[IMMEDIATE_OBJS, N_IDS],
     ),
-    holds("MP-Y-26", &[A32, A64, C32], &[src("py/obj.h", "mp_obj_is_obj")]),
+    holds(
+        "MP-Y-26",
+        &[A32, A64, C32],
+        &[src("py/obj.h", "mp_obj_is_obj"), M_IDS, U_IDS, L_IDS],
+    ),
     partly(
         "MP-Y-26",
         &[B64],
@@ -913,7 +946,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-Y-26",
         &[D32],
         "REPR_D: the top 16 bits are zero; the low two are zero by alignment but not tested",
-        &[src("py/obj.h", "mp_obj_is_obj (REPR_D)")],
+        &[src("py/obj.h", "mp_obj_is_obj (REPR_D)"), N_IDS],
     ),
     holds("MP-Y-27", ALL, &[SMALLINT, M_INT_SMALL]),
     holds("MP-Y-28", ALL, &[STR_QSTR, M_STR_QSTR, IMMEDIATE_OBJS]),
@@ -936,7 +969,7 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-Y-31",
         &[D32],
         "with REPR_D a block is 4 x 8 = 32 bytes on a 32-bit machine: four mp_uint_t, which is 64-bit there",
-        &[BPB, src("py/mpconfig.h", "MP_INT_TYPE")],
+        &[BPB, src("py/mpconfig.h", "MP_INT_TYPE"), N_POOL],
     ),
     partly(
         "MP-Y-32",

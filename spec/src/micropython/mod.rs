@@ -111,9 +111,12 @@
 //! Every table is for MicroPython v1.27.0. `micropython-a32` is measured on the WebAssembly port
 //! (`@micropython/micropython-webassembly-pyscript` 1.27.0, which has no WTB: that table arrived in
 //! v1.28.0) with `engines/micropython/measure.mjs`; the other profiles are derived from the struct
-//! layouts in the source for the build named in each profile's summary. The `micropython-a64`
-//! derivation is checked against the unix port of v1.27.0 measured by the same script
-//! (`--micropython "$MICROPYTHON"`, where `$MICROPYTHON` is that port's executable).
+//! layouts in the source for the build named in each profile's summary. Those derivations are checked
+//! against the unix port of v1.27.0, measured by the same script with `--micropython PATH`: the
+//! standard variant on x86-64 for `micropython-a64`, the `nanbox` variant on i386 for
+//! `micropython-d32`, and the `longlong` variant on i386 (REPR_C with long-long ints) for the tags
+//! and the non-int sizes of `micropython-c32`. The commands name those executables `$MICROPYTHON`,
+//! `$MICROPYTHON_NANBOX` and `$MICROPYTHON_LONGLONG`.
 
 pub mod claims;
 pub mod heap;
@@ -154,9 +157,18 @@ pub static HEAD: Upstream = Upstream {
 /// The npm package the `micropython-a32` numbers are measured on.
 pub const WASM_ENGINE: &str = "@micropython/micropython-webassembly-pyscript 1.27.0";
 
-/// The unix-port executable some `micropython-a64` numbers are measured on. The commands name it
+/// The unix-port executable the `micropython-a64` derivation is checked on. Commands name it
 /// `"$MICROPYTHON"`: an executable of the unix port's standard variant at v1.27.0 on x86-64.
 pub const UNIX_ENGINE: &str = "micropython v1.27.0 unix port, standard variant, x86-64 ($MICROPYTHON)";
+
+/// The unix port's `nanbox` variant (REPR_D on i386), which the `micropython-d32` derivation is checked
+/// on. Commands name it `"$MICROPYTHON_NANBOX"`.
+pub const NANBOX_ENGINE: &str = "micropython v1.27.0 unix port, nanbox variant, i386 ($MICROPYTHON_NANBOX)";
+
+/// The unix port's `longlong` variant (REPR_C on i386, with long-long ints instead of MPZ), which the
+/// `micropython-c32` tags and non-int sizes are checked on. Commands name it `"$MICROPYTHON_LONGLONG"`.
+pub const LONGLONG_ENGINE: &str =
+    "micropython v1.27.0 unix port, longlong variant, i386 ($MICROPYTHON_LONGLONG)";
 
 /// A file and symbol of MicroPython v1.27.0.
 pub(crate) const fn src(file: &'static str, symbol: &'static str) -> Evidence {
@@ -180,6 +192,22 @@ pub(crate) const fn src_v1_28(file: &'static str, symbol: &'static str) -> Evide
 pub(crate) const fn measured_unix(command: &'static str) -> Evidence {
     Evidence::Measured {
         engine: UNIX_ENGINE,
+        command,
+    }
+}
+
+/// A measurement on the unix port's nanbox variant (`--micropython "$MICROPYTHON_NANBOX"`).
+pub(crate) const fn measured_nanbox(command: &'static str) -> Evidence {
+    Evidence::Measured {
+        engine: NANBOX_ENGINE,
+        command,
+    }
+}
+
+/// A measurement on the unix port's longlong variant (`--micropython "$MICROPYTHON_LONGLONG"`).
+pub(crate) const fn measured_longlong(command: &'static str) -> Evidence {
+    Evidence::Measured {
+        engine: LONGLONG_ENGINE,
         command,
     }
 }
