@@ -378,7 +378,8 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "mp_obj_type_t is {base; uint16 flags; uint16 name (a qstr); one uint8 slot index each for make_new, print, \
          call, unary_op, binary_op, attr, subscr, iter, buffer, protocol, parent, locals_dict; then only the slots \
          the type uses (const void *slots[])}; getiter and iternext are one `iter` slot",
-        "v1.27.0; the slot layout replaced the listed struct in v1.20.0 (94beeabd2e and its series)",
+        "v1.27.0; up to v1.19.1 the struct had the listed fields (with a uint16 flags word after base, and \
+         buffer as mp_buffer_p_t); the slot layout replaced it in v1.20.0 (3ac8b5851e and its series)",
         &[OBJ_TYPE],
     ),
     out_of_date(
@@ -529,8 +530,9 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-X-37",
         &[A32],
         "on the WebAssembly port an allocation that does not fit adds a new heap area instead (its gc_collect only \
-         sets a flag; the collection runs when the call from JavaScript returns); ESP32 also grows before it runs out",
-        &[WASM_COLLECT, GC_ALLOC, M_DEFERRED],
+         sets a flag; the collection runs when the call from JavaScript returns). ESP32, also with \
+         MICROPY_GC_SPLIT_HEAP_AUTO, collects first and adds an area only when that does not free enough",
+        &[WASM_COLLECT, GC_ALLOC, M_DEFERRED, ESP32_SPLIT],
     ),
     holds("MP-X-38", &[A64, B64, C32, D32], &[MODGC]),
     partly(
