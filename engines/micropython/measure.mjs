@@ -19,7 +19,7 @@
 //                                                               beside the same value made by subtraction
 //
 // With `--micropython PATH` before the subcommand, `sizes`, `size`, `pool`, `collect`, `negation`, `ids`
-// and `repl` (the REPL session of docs/develop/memorymgt.rst) run
+// and `repl` (the REPL example of docs/develop/memorymgt.rst) run
 // on a MicroPython executable of the unix port instead (e.g. one built from the v1.27.0 tag), one
 // process per measurement: `node engines/micropython/measure.mjs --micropython PATH sizes`. The unix
 // port collects on the spot, so there every step is a statement of one script.
@@ -408,10 +408,10 @@ async function negation() {
   );
 }
 
-// The REPL session of docs/develop/memorymgt.rst, typed into the unix port's REPL.
+// The REPL example of docs/develop/memorymgt.rst, typed into the unix port's REPL.
 function repl() {
-  const session = ["x = 5", "x", "import gc", "gc.enable()", "gc.mem_alloc()", "gc.mem_free()", "gc.collect()", "gc.disable()"];
-  const out = execFileSync(unixBinary, ["-i"], { input: session.join("\n") + "\n", encoding: "utf8" });
+  const lines = ["x = 5", "x", "import gc", "gc.enable()", "gc.mem_alloc()", "gc.mem_free()", "gc.collect()", "gc.disable()"];
+  const out = execFileSync(unixBinary, ["-i"], { input: lines.join("\n") + "\n", encoding: "utf8" });
   console.log(out.split("\n").filter((l) => l.startsWith(">>>") || /^\d+$/.test(l)).join("\n"));
 }
 

@@ -765,8 +765,8 @@ pub static ASSESSMENTS: &[Assessment] = &[
     untestable(
         "MP-Y-07",
         &[A64],
-        "a snapshot of one unix-port session (64-bit, 2 MiB heap): the number depends on build, version and history; \
-         the same session on a v1.27.0 standard build answers differently on every run (2432, 2688, 2944, 3200 \
+        "a snapshot of one run of the unix port's REPL (64-bit, 2 MiB heap): the number depends on build, version and \
+         history; the same input to a v1.27.0 standard build answers differently on every run (2432, 2688, 2944, 3200 \
          measured). It is a whole number of 32-byte blocks (41), as mem_alloc always is. The example is gone from \
          the page after v1.28.0",
         &[
@@ -794,8 +794,8 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "MP-Y-09",
         UNIX,
         "gc.collect() returns a number on the unix port only because it sets MICROPY_PY_GC_COLLECT_RETVAL; the number \
-         is the count of allocations (HEAD blocks) freed by that collection, so 19 is one session's snapshot (a v1.27.0 \
-         build answers 45 in the same session, 3 at the start of a script)",
+         is the count of allocations (HEAD blocks) freed by that collection, so 19 is one run's snapshot (a v1.27.0 \
+         build answers 45 to the same REPL input, 3 at the start of a script)",
         &[MODGC, UNIX_RETVAL, GC_SWEEP, U_COLLECT, U_REPL, N_COLLECT],
     ),
     wrong(
