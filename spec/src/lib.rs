@@ -18,6 +18,7 @@ pub mod fact;
 pub mod law;
 pub mod micropython;
 pub mod profile;
+pub mod skybison;
 pub mod step;
 pub mod subject;
 pub mod tag;

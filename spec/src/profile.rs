@@ -290,4 +290,5 @@ pub static PROFILES: &[&Profile] = &[
     &crate::micropython::B64,
     &crate::micropython::C32,
     &crate::micropython::D32,
+    &crate::skybison::PROFILE,
 ];
