@@ -3,7 +3,7 @@
 //! These are the facts of MicroPython's own memory-management documentation
 //! (`docs/develop/memorymgt.rst`), corrected and completed from the source (`py/obj.h`, `py/mpconfig.h`,
 //! `py/smallint.h`, `py/gc.c`) at [`V1_27_0`], and measured on the WebAssembly port of the same
-//! version. Every number below is also a constant of this module with its source.
+//! version. Every number below is also in this module's tables, with its source.
 //!
 //! # The object model
 //!
@@ -43,7 +43,10 @@
 //! splits the area (`gc_setup_area`, see [`heap::area_split`]): from the low end, the allocation
 //! table (ATB), one gap byte that is always zero, the finaliser table (FTB) when
 //! `MICROPY_ENABLE_FINALISER` is set, from v1.28.0 the weakref table (WTB) when `MICROPY_PY_WEAKREF`
-//! is set, some unused slack, and the *pool* of blocks, placed flush against the area's end.
+//! is set, some unused slack, and the *pool* of blocks, placed flush against the area's end. (With
+//! both an FTB and a WTB the formula can overshoot by one byte: when `T − 1 = A · (2 + 4 · block)` with
+//! an odd ATB length `A`, the WTB's last byte is the pool's first; see
+//! [`laws::side_tables_clear_of_pool`]. Without a WTB, as in v1.27.0, the tables always fit.)
 //!
 //! A block is `MICROPY_BYTES_PER_GC_BLOCK = 4 × MP_BYTES_PER_OBJ_WORD` bytes: 16 on 32-bit A, B and C
 //! builds, 32 on 64-bit builds and in D (where `mp_uint_t` is 64 bits on a 32-bit CPU). An allocation

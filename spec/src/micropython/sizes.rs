@@ -191,7 +191,7 @@ impl CLayout {
         }
     }
 
-    /// A closure over n variables: `mp_obj_closure_t` (base, fun, n_closed, closed[n]), the inner
+    /// A closure over n variables: `mp_obj_closure_t` (`base, fun, n_closed, closed[n]`), the inner
     /// function, and one `mp_obj_cell_t` (base, obj) per captured variable.
     pub const fn closure(&self, captured: u64) -> Cost {
         let head = self.obj_array_at(self.ptr_bytes) + self.obj_bytes + self.ptr_bytes;
