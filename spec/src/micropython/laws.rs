@@ -7,7 +7,6 @@
 use crate::law::{LawResult, Violation};
 use crate::micropython::heap::{
     ALLOC_TABLE_GAP_BYTES, BlockIndex, BlockKind, SideTables, area_split, area_split_divisor, atb_slot,
-    blocks_for,
 };
 use crate::micropython::heap_map::{
     AREA_HEADER, BLOCKS_PER_LINE, COLLAPSE_MIN_FREE_BLOCKS, COLLAPSED_PREFIX, COLLAPSED_SUFFIX, kind_of,
@@ -27,26 +26,6 @@ pub fn mem_alloc_is_whole_blocks(bytes: u64, bytes_per_block: u64) -> LawResult 
             "{bytes} bytes is {} blocks and {} bytes of {bytes_per_block}-byte blocks; gc_info counts whole blocks",
             bytes.checked_div(bytes_per_block).unwrap_or(0),
             bytes.checked_rem(bytes_per_block).unwrap_or(bytes),
-        ),
-    ))
-}
-
-/// A request of `requested` bytes takes `ceil(requested / block)` blocks; a 0-byte request takes none.
-pub fn request_takes_blocks(requested: u64, bytes_per_block: u64, taken_blocks: u64) -> LawResult {
-    let expected = blocks_for(requested, bytes_per_block);
-    if expected == Some(taken_blocks) {
-        return Ok(());
-    }
-    Err(Violation::new(
-        "request-takes-blocks",
-        format_args!(
-            "a {requested}-byte request took {taken_blocks} blocks, expected ceil({requested} / {bytes_per_block}) = {}{}",
-            expected.unwrap_or(0),
-            if requested == 0 {
-                " (gc_alloc returns NULL for 0 bytes)"
-            } else {
-                ""
-            },
         ),
     ))
 }
@@ -392,17 +371,6 @@ mod tests {
         let m = message(mem_alloc_is_whole_blocks(1320, 32));
         assert!(m.contains("41 blocks and 8 bytes"), "{m}");
         assert!(mem_alloc_is_whole_blocks(16, 0).is_err());
-    }
-
-    #[test]
-    fn a_zero_byte_request_that_takes_a_block_breaks_the_law() {
-        assert!(request_takes_blocks(0, 16, 0).is_ok());
-        assert!(request_takes_blocks(17, 16, 2).is_ok());
-        let m = message(request_takes_blocks(0, 16, 1));
-        assert!(
-            m.contains("expected ceil(0 / 16) = 0 (gc_alloc returns NULL"),
-            "{m}"
-        );
     }
 
     #[test]
