@@ -284,4 +284,12 @@ impl Profile {
 }
 
 /// Every profile whose tables have landed, in [`ProfileId`] order.
-pub static PROFILES: &[&Profile] = &[&crate::microvium::PROFILE, &crate::skybison::PROFILE];
+pub static PROFILES: &[&Profile] = &[
+    &crate::micropython::A32,
+    &crate::micropython::A64,
+    &crate::micropython::B64,
+    &crate::micropython::C32,
+    &crate::micropython::D32,
+    &crate::microvium::PROFILE,
+    &crate::skybison::PROFILE,
+];
