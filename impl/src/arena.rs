@@ -34,6 +34,11 @@ impl<'a> Arena<'a> {
         Self { bytes }
     }
 
+    /// The bytes back, to hand the arena to another model.
+    pub fn into_bytes(self) -> &'a mut [u8] {
+        self.bytes
+    }
+
     /// Length in bytes.
     pub fn len(&self) -> usize {
         self.bytes.len()

@@ -9,4 +9,5 @@
 #![forbid(unsafe_code)]
 
 pub mod arena;
+pub mod julia;
 pub mod reference;

@@ -10,13 +10,19 @@ use memspec::subject::{
 };
 use memspec::{ProfileId, TagClass};
 
+use crate::julia::Julia;
+
 /// The engine model that owns the arena now.
+// Models live inline: without an allocator there is no box to put a large one in.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Model<'a> {
     /// No case has started; the arena waits here.
     Idle(&'a mut [u8]),
     /// Moved out for a moment while switching models.
     Switching,
+    /// Julia v1.11.0 (`julia64`).
+    Julia(Julia<'a>),
 }
 
 /// The reference implementation of every landed profile, as one subject named `ref`.
@@ -37,10 +43,14 @@ impl<'a> Reference<'a> {
         match core::mem::replace(&mut self.model, Model::Switching) {
             Model::Idle(a) => a,
             Model::Switching => &mut [],
+            Model::Julia(j) => j.into_arena(),
         }
     }
 
     fn current(&mut self) -> SubjectResult<&mut dyn Subject> {
+        if let Model::Julia(j) = &mut self.model {
+            return Ok(j);
+        }
         Err(SubjectError::new(
             memspec::subject::ErrorKind::BadArgument,
             format_args!("no case has started: call start first"),
@@ -54,18 +64,24 @@ impl Subject for Reference<'_> {
     }
 
     fn supports(&self, profile: ProfileId) -> bool {
-        let _ = profile;
-        false
+        profile == ProfileId::Julia64
     }
 
     fn capabilities(&self, profile: ProfileId) -> Capabilities {
-        let _ = profile;
-        Capabilities::NONE
+        match profile {
+            ProfileId::Julia64 => crate::julia::subject::CAPABILITIES,
+            _ => Capabilities::NONE,
+        }
     }
 
     fn start(&mut self, profile: ProfileId, config: &HeapConfig<'_>) -> SubjectResult<()> {
-        let _ = config;
         let arena = self.take_arena();
+        if profile == ProfileId::Julia64 {
+            let mut j = Julia::new(arena);
+            let started = j.start(profile, config);
+            self.model = Model::Julia(j);
+            return started;
+        }
         self.model = Model::Idle(arena);
         Err(SubjectError::new(
             memspec::subject::ErrorKind::UnknownProfile,
