@@ -104,7 +104,7 @@ impl Julia<'_> {
                 what: "a kind that is never permanent in the permanent area",
                 at: p,
             })?;
-            p = value.0 + payload;
+            p = (value.0 + payload).next_multiple_of(WORD_BYTES);
         }
         let payload = perm_payload(kind).ok_or(Error::Fault {
             what: "no permanent object of this kind",
