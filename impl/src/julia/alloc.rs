@@ -74,7 +74,10 @@ impl Julia<'_> {
     pub fn pool_alloc(&mut self, pool: PoolIndex) -> R<Addr> {
         let map = self.map?;
         let osize = pool.cell_bytes();
-        let p = self.pools[pool.0 as usize];
+        let p = *self.pools.get(pool.0 as usize).ok_or(Error::Fault {
+            what: "no such pool",
+            at: pool.0 as u64,
+        })?;
         if !p.freelist.is_null() {
             let v = p.freelist;
             let next = Addr(self.words.get(v)?);

@@ -403,7 +403,7 @@ impl Julia<'_> {
         let first = page.addr().plus(GC_PAGE_OFFSET_BYTES);
         let end = page.addr().plus(GC_PAGE_BYTES);
         // Cells at and after `newpages` were never handed out.
-        let pool = self.pools[m.pool as usize].newpages;
+        let pool = self.pools.get(m.pool as usize).map_or(Addr::NULL, |p| p.newpages);
         let lim_newpages = if !pool.is_null() && map.page_of(pool.minus(1)) == Some(page) {
             pool
         } else {
