@@ -33,7 +33,7 @@ use memspec::{ProfileId, TagClass, fact::Unit};
 
 use super::Julia;
 use super::header::{HEADER_BYTES, Header, WORD_BYTES};
-use super::heap::{Addr, PageKind};
+use super::heap::{Addr, PageKind, R};
 use super::object::Made;
 use super::size_class::{BIGVAL_BYTES, GC_PAGE_BYTES};
 use super::types::{Elem, MAX_TYPE_PARAM};
@@ -190,14 +190,23 @@ impl Julia<'_> {
                 )));
             }
         };
-        let Some((at, barrier_parent)) = self.slot(parent, slot as u64)? else {
-            return Err(bad(format_args!(
+        match self.store_value(parent, slot as u64, child)? {
+            Some(fired) => Ok(fired),
+            None => Err(bad(format_args!(
                 "a {:?} has no pointer slot {slot}",
                 self.kind_of(parent)?
-            )));
+            ))),
+        }
+    }
+
+    /// Stores `child` (or null) into `slot` of the object at `parent` and runs the write barrier on
+    /// the object it names (`jl_gc_wb`). Returns whether it fired; `None` when there is no such slot.
+    pub fn store_value(&mut self, parent: Addr, slot: u64, child: Addr) -> R<Option<bool>> {
+        let Some((at, barrier_parent)) = self.slot(parent, slot)? else {
+            return Ok(None);
         };
         self.words.set(at, child.0)?;
-        Ok(self.write_barrier(barrier_parent, child)?)
+        Ok(Some(self.write_barrier(barrier_parent, child)?))
     }
 }
 
