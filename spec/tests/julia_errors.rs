@@ -248,3 +248,21 @@ fn the_reference_subject_hands_julia64_to_the_julia_model() {
     assert_eq!(a.bytes, 48);
     assert_eq!(r.read_word(a.id, 0).unwrap(), 3);
 }
+
+/// The arena may hold anything when the heap starts (another model's heap, say): nothing of it is read
+/// as heap state.
+#[test]
+fn old_bytes_in_the_arena_are_not_taken_for_objects() {
+    let mut arena = vec![0xa5u8; 256 << 10];
+    let mut j = Julia::new(&mut arena);
+    // 0x5a5 << 20 carries the generation the 0xa5 bytes would give handle 0.
+    for id in [0, 1, 5, 63, 0x5a5 << 20] {
+        assert_eq!(kind_of(j.is_live(ObjId(id))), ErrorKind::NoSuchObject, "id {id}");
+    }
+    let x = alloc(&mut j, "svec", &[("len", 2)]).unwrap();
+    assert_eq!(j.read_word(x, 1).unwrap(), 0, "a fresh slot is null");
+    j.root(x).unwrap();
+    j.collect().unwrap();
+    assert!(j.is_live(x).unwrap());
+    assert_eq!(x, ObjId(0), "the first id of a fresh heap");
+}

@@ -58,13 +58,13 @@ impl Julia<'_> {
 
     fn take_handle(&mut self, value: Addr) -> R<ObjId> {
         let map = self.map?;
-        let index = if self.handle_free != 0 {
+        let (index, fresh) = if self.handle_free != 0 {
             let i = self.handle_free - 1;
             self.handle_free = self.words.get(self.handle_addr(i)?)? as u32;
-            i
+            (i, false)
         } else if self.handle_fresh < map.handle_cap {
             self.handle_fresh += 1;
-            self.handle_fresh - 1
+            (self.handle_fresh - 1, true)
         } else {
             return Err(Error::OutOfMemory {
                 bytes: HANDLE_BYTES,
@@ -78,7 +78,12 @@ impl Julia<'_> {
             });
         }
         let at = self.handle_addr(index)?;
-        let generation = self.words.get(at.plus(WORD_BYTES))? & GEN_MASK;
+        // A fresh handle holds whatever the arena held: its generation starts at 0.
+        let generation = if fresh {
+            0
+        } else {
+            self.words.get(at.plus(WORD_BYTES))? & GEN_MASK
+        };
         self.words.set(at, value.0)?;
         self.words.set(at.plus(WORD_BYTES), IN_USE | generation)?;
         Ok(ObjId(index | (generation as u32) << INDEX_BITS))
@@ -88,7 +93,7 @@ impl Julia<'_> {
     pub fn handle(&self, id: ObjId) -> R<Option<Handle>> {
         let map = self.map?;
         let index = id.0 & INDEX_MASK;
-        if index >= map.handle_cap {
+        if index >= map.handle_cap || index >= self.handle_fresh {
             return Ok(None);
         }
         let at = self.handle_addr(index)?;
