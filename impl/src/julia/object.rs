@@ -54,8 +54,10 @@ const fn permanent(value: Addr) -> Made {
 
 /// Payload bytes of a kind's object in the permanent area: `jl_permbox64` for `Int64`
 /// (`LLT_ALIGN(64, sizeof(void*))`: the macro aligns the bit count), `jl_permbox16` for `UInt16`,
-/// `jl_permbox8` for `Bool`, the empty `String` as `jl_pchar_to_string("\0", 1)` makes it, the empty
-/// `SimpleVector`, the empty `Memory` instance (`16 + elsize`), and the header-only singletons.
+/// `jl_permbox8` for `Bool`, the empty `String` as `jl_pchar_to_string("\0", 1)` makes it (Julia
+/// allocates that one from a pool at start-up and keeps it in the system image; the model keeps it
+/// with the permanent objects), the empty `SimpleVector`, the empty `Memory` instance (`16 + elsize`),
+/// and the header-only singletons.
 pub const fn perm_payload(kind: Kind) -> Option<u64> {
     match kind {
         Kind::Int64 => Some(64),

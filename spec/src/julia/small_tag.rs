@@ -3,7 +3,8 @@
 //! Built-in types whose objects the runtime allocates itself carry a small number instead of their
 //! `DataType` pointer in the header: the header is `tag << 4 | gc bits`, and `jl_typeof` looks the
 //! type up in `jl_small_typeof[tag << 4 / sizeof(void*)]`. The numbering is version-specific: this is
-//! the order of v1.11.0 (later versions insert `Nothing` after `Bool` and shift every tag after it).
+//! the order of v1.11.0, which v1.10.0 and v1.12.1 share; the development branch after 1.12 (master at
+//! `4fdd12e277`, 1.14.0-DEV) inserts `Nothing` after `Bool`, shifting `Char` and every integer tag by one.
 //! `Float16`, `Float32` and `Float64` have no small tag (their entries are commented out), so a boxed
 //! `Float64` carries its type pointer.
 
