@@ -3,7 +3,7 @@
 //! (Julia v1.11.0 `src/gc.c` `_jl_gc_collect`, `gc_sweep_page`, `sweep_big_list`,
 //! `sweep_malloced_memory`, `jl_gc_collect`).
 
-use memspec::julia::header::{GC_CLEAN, GC_OLD, GC_OLD_MARKED};
+use memspec::julia::header::{GC_CLEAN, GC_MARKED, GC_OLD, GC_OLD_MARKED};
 use memspec::julia::size_class::{GC_PAGE_OFFSET_BYTES, GC_PAGE_SZ_BYTES, pool_cell_bytes};
 use memspec::law::used_plus_free_is_pool;
 use memspec::subject::{GcOp, ObjId, ObjectSpec, Param, ParamValue, Stat, Subject, Target, stat};
@@ -232,4 +232,42 @@ fn allocation_collects_when_the_pages_run_out() {
         alloc(&mut j, "raw", "bytes", 10_000);
     }
     assert!(figure(&mut j, "julia.cycles") > 0);
+}
+
+/// With a one-entry remembered set, the old objects a mark finds pointing at young ones do not all
+/// fit; the collector finds the others by a scan, so their young children survive the next minor
+/// collection all the same.
+#[test]
+fn remembered_objects_that_do_not_fit_the_remembered_set_are_found_by_a_scan() {
+    let mut arena = vec![0u8; 1 << 20];
+    let tiny = memspec_impl::julia::heap::Limits {
+        remset_per_page: 0,
+        ..Default::default()
+    };
+    let mut j = Julia::with_limits(&mut arena, tiny);
+    let parents: Vec<ObjId> = (0..3).map(|_| alloc(&mut j, "svec", "len", 1)).collect();
+    for p in &parents {
+        j.root(*p).unwrap();
+    }
+    j.collect_minor().unwrap();
+    // GC_OLD parents: storing young children runs no barrier; the next mark finds the edges.
+    let children: Vec<ObjId> = parents
+        .iter()
+        .map(|p| {
+            let y = alloc(&mut j, "float64", "value", 1);
+            assert!(!j.store(*p, 0, Target::Object(y)).unwrap());
+            y
+        })
+        .collect();
+    j.collect_minor().unwrap();
+    assert_eq!(j.remset_len(), 3, "one stored, two counted");
+    for p in &parents {
+        assert_eq!(gc(&j, *p), GC_MARKED as u64);
+        assert!(j.is_remembered_id(*p).unwrap());
+    }
+    j.collect_minor().unwrap();
+    for y in &children {
+        assert!(j.is_live(*y).unwrap());
+        assert_eq!(gc(&j, *y), GC_OLD_MARKED);
+    }
 }

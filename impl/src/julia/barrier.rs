@@ -71,15 +71,21 @@ impl Julia<'_> {
         self.remset_len[self.remset_cur] as u64 + self.remset_dropped[self.remset_cur] as u64
     }
 
-    /// Whether the object at `value` is in the current remembered set.
-    pub fn is_remembered(&self, value: Addr) -> R<bool> {
-        let c = self.remset_cur;
-        for i in 0..self.remset_len[c] {
-            if self.remset_item(c, i)? == value {
+    /// Whether the object at `value` is stored in remembered set `which`.
+    pub(crate) fn in_remset_array(&self, which: usize, value: Addr) -> R<bool> {
+        for i in 0..self.remset_len[which] {
+            if self.remset_item(which, i)? == value {
                 return Ok(true);
             }
         }
+        Ok(false)
+    }
+
+    /// Whether the object at `value` is in the current remembered set.
+    pub fn is_remembered(&self, value: Addr) -> R<bool> {
+        let c = self.remset_cur;
         // Members that did not fit are exactly the remaining objects marked GC_MARKED.
-        Ok(self.remset_dropped[c] > 0 && self.gc_bits(value)? == GC_MARKED)
+        Ok(self.in_remset_array(c, value)?
+            || (self.remset_dropped[c] > 0 && self.gc_bits(value)? == GC_MARKED))
     }
 }

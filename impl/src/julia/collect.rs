@@ -100,13 +100,17 @@ impl Julia<'_> {
         } else {
             // Some members did not fit: they are the objects still GC_MARKED. Tracing every
             // GC_OLD_MARKED object afterwards covers them; the others point only at marked objects.
+            // One traced already (and remembered, if it points at a young object) is skipped.
             self.each_object(|j, v| match j.gc_bits(v)? {
                 GC_MARKED => j.set_gc(v, GC_OLD_MARKED),
                 _ => Ok(()),
             })?;
-            self.each_object(|j, v| match j.gc_bits(v)? {
-                GC_OLD_MARKED => j.trace(v).and_then(|()| j.drain()),
-                _ => Ok(()),
+            self.each_object(|j, v| {
+                if j.gc_bits(v)? == GC_OLD_MARKED && !j.in_remset_array(j.remset_cur, v)? {
+                    j.trace(v)?;
+                    j.drain()?;
+                }
+                Ok(())
             })?;
         }
         self.remset_len[last] = 0;
