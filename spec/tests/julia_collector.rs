@@ -262,7 +262,7 @@ fn remembered_objects_that_do_not_fit_the_remembered_set_are_found_by_a_scan() {
     j.collect_minor().unwrap();
     assert_eq!(j.remset_len(), 3, "one stored, two counted");
     for p in &parents {
-        assert_eq!(gc(&j, *p), GC_MARKED as u64);
+        assert_eq!(gc(&j, *p), GC_MARKED);
         assert!(j.is_remembered_id(*p).unwrap());
     }
     j.collect_minor().unwrap();
