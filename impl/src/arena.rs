@@ -34,8 +34,8 @@ impl<'a> Arena<'a> {
         Self { bytes }
     }
 
-    /// The bytes back, to hand the arena to another model.
-    pub fn into_bytes(self) -> &'a mut [u8] {
+    /// Gives the bytes back.
+    pub fn into_inner(self) -> &'a mut [u8] {
         self.bytes
     }
 

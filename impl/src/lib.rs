@@ -10,4 +10,6 @@
 
 pub mod arena;
 pub mod julia;
+pub mod microvium;
 pub mod reference;
+pub mod skybison;

@@ -288,4 +288,8 @@ impl Profile {
 }
 
 /// Every profile whose tables have landed, in [`ProfileId`] order.
-pub static PROFILES: &[&Profile] = &[&crate::julia::JULIA64];
+pub static PROFILES: &[&Profile] = &[
+    &crate::microvium::PROFILE,
+    &crate::skybison::PROFILE,
+    &crate::julia::JULIA64,
+];

@@ -403,7 +403,7 @@ impl<'a> Words<'a> {
 
     /// The caller's bytes back.
     pub fn into_bytes(self) -> &'a mut [u8] {
-        self.arena.into_bytes()
+        self.arena.into_inner()
     }
 
     /// Bytes of the arena.
