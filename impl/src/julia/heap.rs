@@ -392,7 +392,7 @@ pub struct Words<'a> {
 }
 
 impl<'a> Words<'a> {
-    /// Word access to the first `bytes` bytes of `arena`.
+    /// Word access to `arena`.
     pub fn new(arena: &'a mut [u8]) -> Self {
         let bytes = arena.len() as u64;
         Words {
