@@ -10,6 +10,7 @@ use memspec::subject::{
 };
 use memspec::{ProfileId, TagClass};
 
+use crate::julia::Julia;
 use crate::microvium::Microvium;
 use crate::skybison::Skybison;
 
@@ -27,6 +28,8 @@ enum Model<'a> {
     Switching,
     /// `skybison64`.
     Skybison(Skybison<'a>),
+    /// Julia v1.11.0 (`julia64`).
+    Julia(Julia<'a>),
 }
 
 /// The reference implementation of every landed profile, as one subject named `ref`.
@@ -49,6 +52,7 @@ impl<'a> Reference<'a> {
             Model::Microvium(m) => m.into_arena(),
             Model::Switching => &mut [],
             Model::Skybison(s) => s.into_arena(),
+            Model::Julia(j) => j.into_arena(),
         }
     }
 
@@ -56,6 +60,7 @@ impl<'a> Reference<'a> {
         match &mut self.model {
             Model::Microvium(m) => Ok(m),
             Model::Skybison(s) => Ok(s),
+            Model::Julia(j) => Ok(j),
             Model::Idle(_) | Model::Switching => Err(SubjectError::new(
                 memspec::subject::ErrorKind::BadArgument,
                 format_args!("no case has started: call start first"),
@@ -70,13 +75,17 @@ impl Subject for Reference<'_> {
     }
 
     fn supports(&self, profile: ProfileId) -> bool {
-        matches!(profile, ProfileId::Microvium | ProfileId::Skybison64)
+        matches!(
+            profile,
+            ProfileId::Microvium | ProfileId::Skybison64 | ProfileId::Julia64
+        )
     }
 
     fn capabilities(&self, profile: ProfileId) -> Capabilities {
         match profile {
             ProfileId::Microvium => Microvium::new(&mut []).capabilities(profile),
             ProfileId::Skybison64 => crate::skybison::subject::CAPABILITIES,
+            ProfileId::Julia64 => crate::julia::subject::CAPABILITIES,
             _ => Capabilities::NONE,
         }
     }
@@ -93,6 +102,12 @@ impl Subject for Reference<'_> {
             let mut model = Skybison::new(arena);
             let started = model.start(profile, config);
             self.model = Model::Skybison(model);
+            return started;
+        }
+        if profile == ProfileId::Julia64 {
+            let mut j = Julia::new(arena);
+            let started = j.start(profile, config);
+            self.model = Model::Julia(j);
             return started;
         }
         self.model = Model::Idle(arena);

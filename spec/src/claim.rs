@@ -151,6 +151,7 @@ pub static LEDGER: &[&[Assessment]] = &[
     crate::micropython::ASSESSMENTS,
     &crate::microvium::claims::ASSESSMENTS,
     crate::skybison::claims::ASSESSMENTS,
+    &crate::julia::ASSESSMENTS,
 ];
 
 /// Every assessment of the claim `id`.
