@@ -82,12 +82,14 @@ fn main() {
         ("object", vec![int("props", 2)]),
         ("array", vec![int("len", 0)]),
         ("array", vec![int("len", 5)]),
-        ("string", vec![int("len", 1)]),
-        ("string", vec![int("len", 6)]),
-        ("number", vec![int("value", 8191)]),
-        ("number", vec![int("value", 8192)]),
+        ("array", vec![int("len", 2), int("capacity", 5)]),
+        ("string", vec![text("a")]),
+        ("string", vec![text("memspec")]),
+        ("int", vec![int("value", 8191)]),
+        ("int", vec![int("value", 8192)]),
+        ("float", vec![float(2.5)]),
         ("uint8array", vec![int("len", 3)]),
-        ("closure", vec![]),
+        ("closure", vec![int("slots", 2)]),
     ];
     show(&mut node::subject(), ProfileId::Microvium, &mv);
     show(&mut c32::subject(), ProfileId::Microvium, &mv);

@@ -1,123 +1,112 @@
-// memspec probe driver for Microvium, compiled once with the npm package's compiler into a snapshot
-// that the native VM (the node addon, or our 32-bit C build) restores. The host calls its exports one
-// at a time; every argument and every result the host keeps is a number or a well-known value, so
-// the host never holds a reference into the heap between calls.
+// memspec probe driver for Microvium, compiled once (without the standard library) with the npm
+// package's compiler into a snapshot that the native VM (the node addon, or our 32-bit C build)
+// restores for each case.
 //
-// Objects of a case live in T (slot = object id). Around a collection T is emptied (rel) so only the
-// roots R and the objects' own slots keep objects alive; the host then refills T (adopt, follow)
-// from the roots along the links it recorded.
-const N = 64;
-const T = [];
-const R = [];
-for (let i = 0; i < N; i++) {
-  T.push(undefined);
-  R.push(undefined);
-}
+// The program has no global variable and builds nothing at load time, so a restored VM has what the
+// empty program has: the two engine globals (a `deleted` padding slot and the intern-list handle)
+// and an empty heap, as memspec's reference model starts a case. The host keeps the objects of a
+// case through handles (`mvm_Handle`), never in the VM, and passes them back as arguments.
+//
+// Each export builds one object kind exactly as the reference model does (see
+// `impl/src/microvium/mod.rs`), so that the bytes it allocates can be compared byte for byte;
+// numbers, strings and Uint8Arrays are made by the host API instead (`mvm_newNumber`,
+// `mvm_newString`, `mvm_uint8ArrayFromBytes`).
 
-// Object kinds, as the host numbers them.
-const OBJECT = 1;
-const ARRAY = 2;
-const STRING = 3;
-const NUMBER = 4;
-const UINT8ARRAY = 5;
-const CLOSURE = 6;
+// 1: the argument itself: a fresh handle to a value the host holds already.
+vmExport(1, (x) => x);
 
-function make(kind, n) {
-  if (kind === OBJECT) {
-    const o = {};
-    for (let k = 0; k < n; k++) o[k] = undefined;
-    return o;
-  }
-  if (kind === ARRAY) {
-    const a = [];
-    for (let k = 0; k < n; k++) a.push(undefined);
-    return a;
-  }
-  if (kind === STRING) {
-    // Built at run time from a number, so even one character is a new RAM string (a literal such
-    // as 'a' would be an interned string in the image).
-    if (n === 0) return '';
-    let s = '' + 0;
-    for (let k = 1; k < n; k++) s = s + 'a';
-    return s;
-  }
-  if (kind === NUMBER) return n;
-  if (kind === UINT8ARRAY) return Microvium.newUint8Array(n);
-  if (kind === CLOSURE) {
-    let captured = n;
-    return () => captured;
-  }
-  return undefined;
-}
-
-// Allocates an object of `kind` into slot i and returns it (the host reads its raw word).
-function alloc(i, kind, n) {
-  const o = make(kind, n);
-  T[i] = o;
-  return o;
-}
-
-// A value for encoding: 1 undefined, 2 null, 3 true, 4 false, 5 the number n, 6 -0, 7 NaN.
-function value(k, n) {
+// 2: a well-known value by number: 1 undefined, 2 null, 3 true, 4 false, 6 -0, 7 NaN.
+vmExport(2, (k) => {
   if (k === 1) return undefined;
   if (k === 2) return null;
   if (k === 3) return true;
   if (k === 4) return false;
-  if (k === 5) return n;
   if (k === 6) return -0;
   if (k === 7) return 0 / 0;
   return undefined;
-}
+});
 
-function link(f, s, t) {
-  T[f][s] = t < 0 ? undefined : T[t];
-  return 0;
-}
+// 3: `object props=n`: `{}`, then properties 0 .. n-1 stored at run time, one property cell each.
+vmExport(3, (n) => {
+  const o = {};
+  for (let i = 0; i < n; i++) o[i] = undefined;
+  return o;
+});
 
-function root(i, on) {
-  R[i] = on ? T[i] : undefined;
-  return 0;
-}
+// 4: `array len= capacity= [set-length=]`: `[]`, then `length = capacity`, then `length = len`
+// (each only when it changes the length), then `length = setLength` when setLength >= 0.
+vmExport(4, (len, cap, setLength) => {
+  const a = [];
+  if (cap > 0) {
+    a.length = cap;
+    if (len !== cap) a.length = len;
+  }
+  if (setLength >= 0) a.length = setLength;
+  return a;
+});
 
-function rel() {
-  for (let i = 0; i < N; i++) T[i] = undefined;
-  return 0;
-}
+// 5: `o[k] = v`.
+vmExport(5, (o, k, v) => {
+  o[k] = v;
+});
 
-function adopt(i) {
-  T[i] = R[i];
-  return T[i] === undefined ? 0 : 1;
-}
+// 6: `o[k]`.
+vmExport(6, (o, k) => o[k]);
 
-function follow(f, s, t) {
-  if (T[f] === undefined || T[t] !== undefined) return 0;
-  T[t] = T[f][s];
-  return T[t] === undefined ? 0 : 1;
-}
+// 7: reads `o[s]`, which interns the run-time string `s` as a property key (`toPropertyName`).
+vmExport(7, (o, s) => {
+  const v = o[s];
+  return v;
+});
 
-// Known bug (engine 8.0.0): a property key built at run time that spells "length" is interned with
-// the well-known value in place of a heap pointer; the next run-time key lookup then misreads it.
-function internLength() {
+// 9 and 10: repros of a known engine bug (8.0.0): a key built at run time that spells "length"
+// (or "__proto__") is interned with the well-known value in place of a heap pointer; the next
+// run-time key lookup then misreads it.
+vmExport(9, () => {
   const g = {};
   g['len' + 'gth' + ''] = 1;
   g['k' + 2] = 2;
   return 0;
-}
-
-// The same with "__proto__", read rather than written (writing __proto__ is not implemented).
-function internProto() {
+});
+vmExport(10, () => {
   const g = {};
   const p = g['__pro' + 'to__' + ''];
   g['k' + 3] = 3;
   return p === undefined ? 0 : 1;
-}
+});
 
-vmExport(1, alloc);
-vmExport(2, value);
-vmExport(3, link);
-vmExport(4, root);
-vmExport(5, rel);
-vmExport(6, adopt);
-vmExport(7, follow);
-vmExport(9, internLength);
-vmExport(10, internProto);
+// 11 and 12: the string literals "length" and "__proto__", which are well-known values.
+vmExport(11, () => 'length');
+vmExport(12, () => '__proto__');
+
+// 20 + n: `closure slots=n`: a function whose n - 1 variables are captured allocates its scope on
+// entry, a CLOSURE of n slots (the inner function, then the variables); that scope is the closure
+// returned.
+vmExport(22, () => {
+  let v0 = 0;
+  return () => v0;
+});
+vmExport(23, () => {
+  let v0 = 0, v1 = 1;
+  return () => v0 + v1;
+});
+vmExport(24, () => {
+  let v0 = 0, v1 = 1, v2 = 2;
+  return () => v0 + v1 + v2;
+});
+vmExport(25, () => {
+  let v0 = 0, v1 = 1, v2 = 2, v3 = 3;
+  return () => v0 + v1 + v2 + v3;
+});
+vmExport(26, () => {
+  let v0 = 0, v1 = 1, v2 = 2, v3 = 3, v4 = 4;
+  return () => v0 + v1 + v2 + v3 + v4;
+});
+vmExport(27, () => {
+  let v0 = 0, v1 = 1, v2 = 2, v3 = 3, v4 = 4, v5 = 5;
+  return () => v0 + v1 + v2 + v3 + v4 + v5;
+});
+vmExport(28, () => {
+  let v0 = 0, v1 = 1, v2 = 2, v3 = 3, v4 = 4, v5 = 5, v6 = 6;
+  return () => v0 + v1 + v2 + v3 + v4 + v5 + v6;
+});

@@ -3,8 +3,9 @@
  * engines/microvium/c32/host.c. Built with `gcc -m32` at test time; see engines/src/microvium/c32.rs.
  *
  * The settings follow the npm package's own N-API addon where a choice matters to the layout (256-byte
- * buckets, a maximum heap just under 64 KiB, safe mode), so the only difference left between the
- * `microvium-node` and `microvium-c32` subjects is the host's word size and the debug capability.
+ * buckets, a maximum heap just under 64 KiB, safe mode), so the only differences left between the
+ * `microvium-node` and `microvium-c32` subjects are the host's word size, the debug capability and the
+ * gas counter (both only in the addon): memspec's model calls this `port=host32 debug=0 gas-counter=0`.
  */
 #pragma once
 
@@ -34,7 +35,8 @@
 #define MVM_SAFE_MODE 1
 #define MVM_DONT_TRUST_BYTECODE 1
 #define MVM_VERY_EXPENSIVE_MEMORY_CHECKS 0
-#define MVM_INCLUDE_SNAPSHOT_CAPABILITY 0
+/* The host reads the heap's words through mvm_createSnapshot. */
+#define MVM_INCLUDE_SNAPSHOT_CAPABILITY 1
 #define MVM_INCLUDE_DEBUG_CAPABILITY 0
 #define MVM_USE_SINGLE_RAM_PAGE 0
 

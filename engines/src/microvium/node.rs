@@ -3,11 +3,25 @@
 
 use std::process::Command;
 
-use super::{Launcher, Microvium};
+use super::{Build, Launcher, Microvium};
 use crate::locate::{MICROVIUM_PACKAGE, Missing, Place};
 
 /// The subject's name.
 pub const NAME: &str = "microvium-node";
+
+/// The addon's build: `native-vm-bindings/microvium_port.h` (`MVM_MAX_HEAP_SIZE 0xFFFE`) over
+/// `native-vm/microvium_port_test.h` (`MVM_SAFE_MODE 1`) over `native-vm/microvium_port_example.h`
+/// (256-byte buckets, `MVM_INCLUDE_DEBUG_CAPABILITY 1`, `MVM_GAS_COUNTER`), on a 64-bit host.
+pub static BUILD: Build = Build {
+    port: "host64",
+    max_heap: 0xFFFE,
+    bucket_bytes: 256,
+    safe_mode: true,
+    debug: true,
+    gas_counter: true,
+    places_memory: false,
+    source: "the npm package's prebuilt addon, native-vm-bindings/microvium_port.h",
+};
 
 /// Starts `node --expose-gc engines/microvium/host.cjs`.
 #[derive(Debug, Default)]
@@ -26,6 +40,10 @@ impl Node {
 impl Launcher for Node {
     fn subject(&self) -> &'static str {
         NAME
+    }
+
+    fn build(&self) -> &'static Build {
+        &BUILD
     }
 
     fn command(&mut self) -> Result<Command, Missing> {
