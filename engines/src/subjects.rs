@@ -53,8 +53,14 @@ pub fn available(name: &str, options: &Options) -> Result<(), Missing> {
     }
 }
 
+/// Whether the subject `name` learns its profile from the engine at its first start (an
+/// executable, a board), rather than being pinned to one.
+pub fn detects_profile(name: &str) -> bool {
+    matches!(name, exec::NAME | serial::NAME)
+}
+
 /// A fresh instance of the subject `name`; `None` for an unknown name or a board not named.
-pub fn make(name: &str, options: &Options) -> Option<Box<dyn Subject>> {
+pub fn make(name: &str, options: &Options) -> Option<Box<dyn Subject + Send>> {
     Some(match name {
         wasm::NAME => Box::new(wasm::subject()),
         exec::NAME => Box::new(exec::subject(
