@@ -18,8 +18,8 @@ use memspec_conformance::ledger::{self, CaseClaims};
 use memspec_conformance::report::{self, Report};
 use memspec_conformance::run::{DEFAULT_TIMEOUT, Harness, SubjectRun};
 use memspec_conformance::subjects::{OpenOptions, Registry, engine, reference::RefFactory};
-use memspec_engines::micropython::serial::PortSpec;
 use memspec_conformance::{corpus, explain, serve};
+use memspec_engines::micropython::serial::PortSpec;
 
 #[derive(Parser, Debug)]
 #[command(

@@ -244,7 +244,9 @@ pub fn params(ps: &[Param<'_>]) -> Result<Json, String> {
                 "argument {}={i} does not fit the protocol's 64-bit integers",
                 p.name
             ))?),
-            ParamValue::Float(f) => float(f),
+            ParamValue::Float(f) if f.is_finite() => float(f),
+            // "nan" and "inf" alone would read back as text.
+            ParamValue::Float(f) => json!({ "float": float(f) }),
             ParamValue::Text(t) => blob(t),
         };
         m.insert(p.name.to_string(), v);
@@ -252,7 +254,8 @@ pub fn params(ps: &[Param<'_>]) -> Result<Json, String> {
     Ok(Json::Object(m))
 }
 
-/// Reads [`params`]. A JSON integer is an integer, a JSON float a float, text is text.
+/// Reads [`params`]. A JSON integer is an integer, a JSON float or `{"float": "inf"}` a float, text
+/// is text.
 pub fn parse_params(j: Option<&Json>) -> Result<Vec<OwnedParam>, String> {
     let Some(j) = j else { return Ok(Vec::new()) };
     let o = j
@@ -267,6 +270,9 @@ pub fn parse_params(j: Option<&Json>) -> Result<Vec<OwnedParam>, String> {
                     (None, None, Some(f)) => OwnedParamValue::Float(f),
                     _ => return Err(format!("argument {k}: {n} is no number the protocol reads")),
                 },
+                Json::Object(f) if f.len() == 1 && f.contains_key("float") => {
+                    OwnedParamValue::Float(parse_float(&f["float"])?)
+                }
                 other => OwnedParamValue::Text(parse_blob(other)?),
             };
             Ok(OwnedParam {
@@ -459,4 +465,37 @@ pub fn parse_served(j: &Json) -> Result<Vec<(ProfileId, Capabilities)>, String> 
         out.push((p, set));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_arguments_json_cannot_hold_as_numbers_come_back_as_floats() {
+        let ps = [
+            Param {
+                name: "value",
+                value: ParamValue::Float(f64::INFINITY),
+            },
+            Param {
+                name: "low",
+                value: ParamValue::Float(f64::NEG_INFINITY),
+            },
+            Param {
+                name: "nan",
+                value: ParamValue::Float(f64::NAN),
+            },
+            Param {
+                name: "text",
+                value: ParamValue::Text(b"inf"),
+            },
+        ];
+        let back = parse_params(Some(&params(&ps).unwrap())).unwrap();
+        let get = |n: &str| back.iter().find(|p| p.name == n).map(|p| p.value.clone());
+        assert_eq!(get("value"), Some(OwnedParamValue::Float(f64::INFINITY)));
+        assert_eq!(get("low"), Some(OwnedParamValue::Float(f64::NEG_INFINITY)));
+        assert!(matches!(get("nan"), Some(OwnedParamValue::Float(f)) if f.is_nan()));
+        assert_eq!(get("text"), Some(OwnedParamValue::Text(b"inf".to_vec())));
+    }
 }

@@ -12,6 +12,7 @@
 //   gc 0|1               mvm_runGC(squeeze), after every dropped value is let go            -> ok
 //   stats                mvm_getMemoryStats                                                 -> ok name=value ...
 //   heap                 the virtual heap's bytes (the HEAP section of a snapshot), in hex  -> ok HEX
+//                        (`err heap too large to snapshot` past 64 KiB with the image)
 //   snapshot PATH        write the driver's snapshot to PATH                                -> ok
 //   version              the package version                                               -> ok 8.0.0
 //
@@ -151,6 +152,12 @@ async function handle(words) {
     return "ok " + Object.entries(s).map(([k, v]) => `${k}=${v}`).join(" ");
   }
   if (op === "heap") {
+    // A snapshot is at most 64 KiB (MVM_E_SNAPSHOT_TOO_LARGE, fatal in the addon): the restored
+    // image, whose heap is empty, and the heap.
+    const used = vm.getMemoryStats().virtualHeapUsed;
+    if (snapshot.data.length + used > 0xffff) {
+      throw new Error(`heap too large to snapshot: ${used} bytes of heap and ${snapshot.data.length} of image`);
+    }
     const b = vm.createSnapshot();
     const heapOffset = b.readUInt16LE(12 + 7 * 2);
     return "ok " + (b.subarray(heapOffset).toString("hex") || "-");

@@ -169,6 +169,23 @@ fn setting_an_arrays_length_to_its_length_is_an_invalid_index_in_8_0_0() {
     let mut m = start(&mut arena, None, "");
     let a = alloc(&mut m, "array", "len=3");
     m.set_array_length(a.id, 3).expect("no change");
+    // The same store as a construction argument, as the conformance cases and the engine's driver
+    // make it: `[]`, `length = 3`, then `length = 3` again.
+    let a = alloc(&mut m, "array", "len=3 set-length=3");
+    assert_eq!(
+        a.bytes,
+        6 + 2 + 3 * 2,
+        "ARRAY and its three elements, nothing more"
+    );
+    let mut m = start(&mut arena, None, "engine-bugs=1");
+    let params = microvium_support::params("len=3 set-length=3");
+    let e = m
+        .alloc(&memspec::subject::ObjectSpec {
+            kind: "array",
+            params: &params,
+        })
+        .expect_err("[] then length = 3, then length = 3");
+    assert!(e.detail.as_str().starts_with("MVM_E_INVALID_ARRAY_INDEX"), "{e}");
 }
 
 /// `(virtualHeapUsed, true capacity, fragmentCount)` after `runGC(false)` of `s` (a string of `n`

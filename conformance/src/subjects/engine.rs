@@ -116,17 +116,16 @@ impl SubjectFactory for EngineFactory {
     /// serve, so the cases fail with the engine's message instead of being skipped.
     fn describe(&self) -> Result<Served, String> {
         let mut s = self.take()?;
-        if subjects::detects_profile(self.name) && subjects::available(self.name, &self.options).is_ok()
-        {
-            if let Some(p) = served_by(&mut *s).first() {
-                let config = HeapConfig {
-                    arena_bytes: 0,
-                    port: None,
-                    options: &[],
-                };
-                // The first start reads the engine's profile, whatever profile it is asked for.
-                let _ = s.start(p.0, &config);
-            }
+        let detect =
+            subjects::detects_profile(self.name) && subjects::available(self.name, &self.options).is_ok();
+        if let (true, Some(p)) = (detect, served_by(&mut *s).first()) {
+            let config = HeapConfig {
+                arena_bytes: 0,
+                port: None,
+                options: &[],
+            };
+            // The first start reads the engine's profile, whatever profile it is asked for.
+            let _ = s.start(p.0, &config);
         }
         let served = served_by(&mut *s);
         self.give_back(s);

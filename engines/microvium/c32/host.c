@@ -189,6 +189,15 @@ static void answer_value(mvm_Value v) {
 }
 
 static void heap(void) {
+  /* A snapshot is at most 64 KiB (MVM_E_SNAPSHOT_TOO_LARGE, a fatal error): the restored image,
+     whose heap is empty, and the heap. */
+  mvm_TsMemoryStats s;
+  mvm_getMemoryStats(vm, &s);
+  if (snapshot_size + s.virtualHeapUsed > 0xFFFF) {
+    printf("err heap too large to snapshot: %zu bytes of heap and %zu of image\n", s.virtualHeapUsed,
+           snapshot_size);
+    return;
+  }
   size_t mark = arena_used;
   size_t size = 0;
   uint8_t *image = mvm_createSnapshot(vm, &size);

@@ -72,6 +72,9 @@ mod export {
 /// Slots of the smallest and largest closure the driver makes.
 pub const CLOSURE_SLOTS: (i128, i128) = (2, 8);
 
+/// How both hosts begin the answer to `heap` when a snapshot would pass 64 KiB.
+const TOO_LARGE_TO_READ: &str = "heap too large to snapshot";
+
 /// `undefined`: `VM_VALUE_UNDEFINED` (`native-vm/microvium_internals.h`).
 const UNDEFINED: u16 = 0x0001;
 
@@ -412,9 +415,14 @@ impl<L: Launcher> Microvium<L> {
             .collect()
     }
 
-    /// The allocations of the heap: walking from the first header by footprints.
-    fn allocation_count(&mut self) -> SubjectResult<u64> {
-        let heap = self.heap_bytes()?;
+    /// The allocations of the heap: walking from the first header by footprints. `None` when the
+    /// heap is too large to read (a snapshot, image and heap together, is at most 64 KiB).
+    fn allocation_count(&mut self) -> SubjectResult<Option<u64>> {
+        let heap = match self.heap_bytes() {
+            Ok(h) => h,
+            Err(e) if e.detail.as_str().contains(TOO_LARGE_TO_READ) => return Ok(None),
+            Err(e) => return Err(e),
+        };
         let mut at = 0usize;
         let mut count = 0u64;
         while at < heap.len() {
@@ -434,7 +442,7 @@ impl<L: Launcher> Microvium<L> {
             at += footprint(usize::from(header & 0x0FFF));
             count += 1;
         }
-        Ok(count)
+        Ok(Some(count))
     }
 
     fn obj(&self, id: ObjId) -> SubjectResult<Obj> {
@@ -879,7 +887,17 @@ impl<L: Launcher> Subject for Microvium<L> {
     fn collect(&mut self) -> SubjectResult<Collection> {
         let name = self.name_();
         let before = self.stat_named("virtualHeapUsed")?;
-        let allocations_before = self.allocation_count()?;
+        let counted = |c: Option<u64>| {
+            c.ok_or_else(|| {
+                unsupported(
+                    name,
+                    format_args!(
+                        "the heap is too large to read through a snapshot (64 KiB with the image), so the allocations a collection frees cannot be counted"
+                    ),
+                )
+            })
+        };
+        let allocations_before = counted(self.allocation_count()?)?;
         for id in 0..self.objects.len() as u32 {
             let o = self.objects[id as usize];
             if o.held && o.heap && !self.roots.contains(&id) {
@@ -889,7 +907,7 @@ impl<L: Launcher> Subject for Microvium<L> {
         }
         self.request(if self.settings.squeeze { "gc 1" } else { "gc 0" })?;
         let after = self.stat_named("virtualHeapUsed")?;
-        let allocations_after = self.allocation_count()?;
+        let allocations_after = counted(self.allocation_count()?)?;
         // Take back what is still reachable from the roots along the case's links.
         loop {
             let mut more = false;
@@ -950,11 +968,13 @@ impl<L: Launcher> Subject for Microvium<L> {
         sink(bytes(stat::USED, used));
         sink(bytes(stat::FREE, max.saturating_sub(used)));
         sink(bytes(stat::TOTAL, max));
-        sink(Stat {
-            name: stat::ALLOCATIONS,
-            unit: Unit::Count,
-            value: allocations,
-        });
+        if let Some(value) = allocations {
+            sink(Stat {
+                name: stat::ALLOCATIONS,
+                unit: Unit::Count,
+                value,
+            });
+        }
         for (k, v) in &stats {
             let unit = if k == "fragmentCount" {
                 Unit::Count

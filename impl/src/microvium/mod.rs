@@ -22,7 +22,7 @@
 //! | `float value=` | `mvm_newNumber`: NaN and −0 well-known, integral numbers as `int`, else FLOAT64 |
 //! | `string text= [interned=1]` | `mvm_newString` (STRING with NUL); `interned=1` uses it as a property key |
 //! | `object [props=N]` | `{}` then `N` run-time properties `0 ..= N-1`, value `undefined`: one cell each |
-//! | `array [len=] [capacity=]` | `[]`, then `length = capacity`, then `length = len` |
+//! | `array [len=] [capacity=] [set-length=]` | `[]`, then `length = capacity`, then `length = len` (each only when it changes the length), then `length = set-length` as given |
 //! | `closure slots=` | a scope: CLOSURE of `slots` values, each `deleted` |
 //! | `uint8array len=` | `mvm_uint8ArrayFromBytes` of `len` zero bytes |
 //! | `raw bytes= [type=]` | one allocation of a `bytes`-byte body and a type code (default UINT8_ARRAY) |

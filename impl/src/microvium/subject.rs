@@ -195,7 +195,7 @@ impl<'a> Microvium<'a> {
                 result.map(|()| o)
             }
             "array" => {
-                only_args(spec, &["len", "capacity"])?;
+                only_args(spec, &["len", "capacity", "set-length"])?;
                 let max = (MAX_ALLOCATION_SIZE / 2) as i128;
                 let len = int_arg(spec, "len", 0, max)?.unwrap_or(0) as u32;
                 let capacity = int_arg(spec, "capacity", 0, max)?.map_or(len, |c| c as u32);
@@ -204,6 +204,7 @@ impl<'a> Microvium<'a> {
                         "array capacity {capacity} is below its length {len}"
                     )));
                 }
+                let set_length = int_arg(spec, "set-length", 0, MAX_PROPS - 1)?;
                 let a = self.new_array(0)?;
                 let slot = self.push_temp(a)?;
                 let mut result = Ok(());
@@ -212,6 +213,9 @@ impl<'a> Microvium<'a> {
                     if result.is_ok() && len != capacity {
                         result = self.array_set_length(self.temp(slot), len);
                     }
+                }
+                if let (Ok(()), Some(n)) = (&result, set_length) {
+                    result = self.array_set_length(self.temp(slot), n as u32);
                 }
                 let a = self.temp(slot);
                 self.pop_temp(slot);
