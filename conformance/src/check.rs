@@ -81,6 +81,9 @@ pub enum Execution {
     Failed(Figures, Vec<String>),
     /// The plan could not be checked here, and why.
     Skipped(String),
+    /// The subject could not be had for the case at all (its engine is missing or will not start):
+    /// an error whatever the subject's expectations say, so a known bug cannot hide it.
+    Unavailable(String),
 }
 
 /// Collects what stats and heap-map steps report.

@@ -1,6 +1,8 @@
 //! The claims ledger beside the results: for each claim of the documents, its verdict per profile with
-//! the evidence (from `memspec::claim::LEDGER`), the cases that bear on it, and their outcome per
-//! subject.
+//! the evidence (from `memspec::claim::LEDGER`), the cases that bear on it, their outcome per subject,
+//! and what the runs on real engines made of it: for each engine subject (with the engine and version
+//! it reported), the cases naming the claim that passed there (confirming the verdict's figures), that
+//! failed (refuting them), and that failed as a known engine bug (busted).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -64,6 +66,56 @@ pub struct CaseOutcomes {
     pub outcomes: Vec<TrialOutcome>,
 }
 
+/// What the runs on one real engine made of a claim.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineRun {
+    /// The engine subject, e.g. `microvium-node`.
+    pub subject: String,
+    /// The engine and version it reported, e.g. `Microvium 8.0.0 (npm native addon, host64)`.
+    pub engine: String,
+    /// What the run says of the claim: [`Reading`]'s name.
+    pub reading: Reading,
+    /// Cases naming the claim that passed on it (the ledger's figures held): `profile/suite::case`.
+    pub passed: Vec<String>,
+    /// Cases naming the claim that failed on it, unexpected (the engine disagrees with the ledger).
+    pub failed: Vec<String>,
+    /// Cases naming the claim that failed as a known bug of the engine (busted).
+    pub busted: Vec<String>,
+}
+
+/// What an engine's run says of a claim, from its cases' outcomes and the claim's verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reading {
+    /// The cases passed and the verdict is `holds`: the engine confirms the claim.
+    Confirms,
+    /// The cases passed and the verdict is `partly`: the engine confirms the part that holds.
+    ConfirmsInPart,
+    /// The cases passed and the verdict is `wrong` or `out-of-date`: the engine refutes the claim, with
+    /// the figures the ledger gives instead.
+    Refutes,
+    /// A case failed unexpected: the engine disagrees with the ledger's figures.
+    ContradictsLedger,
+    /// Only cases of known engine bugs ran, and they failed as expected.
+    KnownBugsOnly,
+    /// The cases passed; the claim has no verdict a run can settle (not assessed, untestable).
+    BearsOn,
+}
+
+impl Reading {
+    /// The reading's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reading::Confirms => "confirms",
+            Reading::ConfirmsInPart => "confirms in part",
+            Reading::Refutes => "refutes",
+            Reading::ContradictsLedger => "contradicts the ledger",
+            Reading::KnownBugsOnly => "known engine bugs only",
+            Reading::BearsOn => "bears on",
+        }
+    }
+}
+
 /// One claim of the ledger.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerEntry {
@@ -79,10 +131,22 @@ pub struct LedgerEntry {
     pub verdicts: Vec<VerdictEntry>,
     /// The cases that bear on it.
     pub cases: Vec<CaseOutcomes>,
+    /// What each real engine's run made of it (engine subjects only; empty when none ran).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub engines: Vec<EngineRun>,
 }
 
-/// The ledger of every claim (of `engine` only, if given), with the cases and trial outcomes given.
-pub fn entries(engine: Option<Engine>, cases: &[CaseClaims], trials: &[TrialRecord]) -> Vec<LedgerEntry> {
+/// Engine subjects of a run, by name, with the engine and version each reported.
+pub type Engines = BTreeMap<String, String>;
+
+/// The ledger of every claim (of `engine` only, if given), with the cases and trial outcomes given;
+/// `engines` names the subjects that are real engines.
+pub fn entries(
+    engine: Option<Engine>,
+    cases: &[CaseClaims],
+    trials: &[TrialRecord],
+    engines: &Engines,
+) -> Vec<LedgerEntry> {
     let mut by_case: BTreeMap<&str, Vec<TrialOutcome>> = BTreeMap::new();
     for t in trials {
         by_case.entry(t.case.as_str()).or_default().push(TrialOutcome {
@@ -115,12 +179,75 @@ pub fn entries(engine: Option<Engine>, cases: &[CaseClaims], trials: &[TrialReco
                     outcomes: by_case.get(k.case.as_str()).cloned().unwrap_or_default(),
                 })
                 .collect(),
+            engines: engine_runs(c.id, trials, engines),
         })
         .collect()
 }
 
-/// Per document: claims, claims with verdicts, claims with cases, verdict counts, outcome counts.
-type DocTally<'a> = (u32, u32, u32, BTreeMap<&'a str, u32>, BTreeMap<Status, u32>);
+/// What each engine subject's trials of the cases naming `claim` say, read against the claim's
+/// verdict for the trial's profile.
+fn engine_runs(claim: &str, trials: &[TrialRecord], engines: &Engines) -> Vec<EngineRun> {
+    let verdict_of = |profile: &str| {
+        assessments_of(claim)
+            .find(|a| a.profiles.iter().any(|p| p.name() == profile))
+            .map(|a| a.verdict.name())
+    };
+    engines
+        .iter()
+        .filter_map(|(subject, engine)| {
+            let (mut passed, mut failed, mut busted) = (Vec::new(), Vec::new(), Vec::new());
+            let mut verdicts = Vec::new();
+            for t in trials
+                .iter()
+                .filter(|t| t.subject == *subject && t.claims.iter().any(|c| c == claim))
+            {
+                match t.status {
+                    Status::Pass => {
+                        passed.push(t.key());
+                        verdicts.push(verdict_of(&t.profile));
+                    }
+                    Status::Fail => failed.push(t.key()),
+                    Status::Busted => busted.push(t.key()),
+                    Status::Skip | Status::Flaky => {}
+                }
+            }
+            let reading = if !failed.is_empty() {
+                Reading::ContradictsLedger
+            } else if passed.is_empty() {
+                if busted.is_empty() {
+                    return None;
+                }
+                Reading::KnownBugsOnly
+            } else {
+                match verdicts.first().copied().flatten() {
+                    Some("holds") => Reading::Confirms,
+                    Some("partly") => Reading::ConfirmsInPart,
+                    Some("wrong" | "out-of-date") => Reading::Refutes,
+                    _ => Reading::BearsOn,
+                }
+            };
+            Some(EngineRun {
+                subject: subject.clone(),
+                engine: engine.clone(),
+                reading,
+                passed,
+                failed,
+                busted,
+            })
+        })
+        .collect()
+}
+
+/// Per document: claims, claims with verdicts, claims with cases, verdict counts, outcome counts,
+/// and per engine subject how many claims its runs read which way.
+type DocTally<'a> = (
+    u32,
+    u32,
+    u32,
+    BTreeMap<&'a str, u32>,
+    BTreeMap<Status, u32>,
+    BTreeMap<&'a str, BTreeMap<Reading, u32>>,
+);
 
 /// One line per document: claims, how many have verdicts and cases, and the cases' outcomes.
 pub fn summary_text(ledger: &[LedgerEntry]) -> String {
@@ -142,9 +269,15 @@ pub fn summary_text(ledger: &[LedgerEntry]) -> String {
                 *d.4.entry(o.status).or_default() += 1;
             }
         }
+        for r in &e.engines {
+            *d.5.entry(r.subject.as_str())
+                .or_default()
+                .entry(r.reading)
+                .or_default() += 1;
+        }
     }
     let mut out = String::from("claims ledger:\n");
-    for (doc, (n, assessed, with_cases, verdicts, outcomes)) in docs {
+    for (doc, (n, assessed, with_cases, verdicts, outcomes, engine_runs)) in docs {
         let v: Vec<String> = verdicts.iter().map(|(k, n)| format!("{n} {k}")).collect();
         let o: Vec<String> = outcomes
             .iter()
@@ -164,6 +297,10 @@ pub fn summary_text(ledger: &[LedgerEntry]) -> String {
                 format!(" (trials: {})", o.join(", "))
             },
         );
+        for (subject, counts) in engine_runs {
+            let c: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {}", k.name())).collect();
+            let _ = writeln!(out, "        {subject} runs: claims {}", c.join(", "));
+        }
     }
     out
 }
@@ -209,6 +346,94 @@ pub fn full_text(ledger: &[LedgerEntry]) -> String {
                 }
             );
         }
+        for r in &e.engines {
+            let _ = writeln!(
+                out,
+                "    {} {} the claim ({})",
+                r.subject,
+                r.reading.name(),
+                r.engine
+            );
+            for (what, list) in [
+                ("passed", &r.passed),
+                ("failed", &r.failed),
+                ("busted (known engine bug)", &r.busted),
+            ] {
+                if !list.is_empty() {
+                    let _ = writeln!(out, "        {what}: {}", list.join(", "));
+                }
+            }
+        }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Figures;
+
+    fn trial(subject: &str, case: &str, claim: &str, status: Status) -> TrialRecord {
+        let (suite, name) = case.split_once("::").unwrap_or(("s", case));
+        TrialRecord {
+            name: format!("{subject}/microvium/{suite}::{name}"),
+            subject: subject.into(),
+            profile: "microvium".into(),
+            case: format!("microvium/{suite}::{name}"),
+            suite: suite.into(),
+            file: String::new(),
+            claims: vec![claim.into()],
+            status,
+            expected: "pass".into(),
+            reason: None,
+            message: None,
+            figures: Figures::default(),
+            millis: 0.0,
+        }
+    }
+
+    fn reading(entries: &[LedgerEntry], claim: &str, subject: &str) -> Option<Reading> {
+        entries
+            .iter()
+            .find(|e| e.claim == claim)?
+            .engines
+            .iter()
+            .find(|r| r.subject == subject)
+            .map(|r| r.reading)
+    }
+
+    #[test]
+    fn an_engine_run_reads_its_cases_against_the_claims_verdict() {
+        // MV-08 holds, MV-04 is out of date, MV-05 holds in part (spec/src/microvium/claims.rs).
+        let trials = [
+            trial("mv", "sizes::a", "MV-08", Status::Pass),
+            trial("mv", "stats::b", "MV-04", Status::Pass),
+            trial("mv", "stats::c", "MV-05", Status::Pass),
+            trial("mv", "bugs::d", "MV-18", Status::Busted),
+            trial("mv", "sizes::e", "MV-23", Status::Pass),
+            trial("mv", "sizes::f", "MV-23", Status::Fail),
+            trial("ref", "sizes::a", "MV-08", Status::Pass),
+            trial("mv", "stats::g", "MV-06", Status::Skip),
+        ];
+        let engines: Engines = [("mv".to_string(), "Microvium 8.0.0".to_string())].into();
+        let e = entries(Some(Engine::Microvium), &[], &trials, &engines);
+        assert_eq!(reading(&e, "MV-08", "mv"), Some(Reading::Confirms));
+        assert_eq!(reading(&e, "MV-04", "mv"), Some(Reading::Refutes));
+        assert_eq!(reading(&e, "MV-05", "mv"), Some(Reading::ConfirmsInPart));
+        assert_eq!(reading(&e, "MV-18", "mv"), Some(Reading::KnownBugsOnly));
+        assert_eq!(reading(&e, "MV-23", "mv"), Some(Reading::ContradictsLedger));
+        // A skipped trial says nothing; `ref` is no engine.
+        assert_eq!(reading(&e, "MV-06", "mv"), None);
+        assert_eq!(reading(&e, "MV-08", "ref"), None);
+        let text = full_text(&e);
+        assert!(
+            text.contains("mv refutes the claim (Microvium 8.0.0)\n        passed: microvium/stats::b"),
+            "{text}"
+        );
+        assert!(
+            summary_text(&e).contains("mv runs: claims 1 confirms, 1 confirms in part, 1 refutes"),
+            "{}",
+            summary_text(&e)
+        );
+    }
 }

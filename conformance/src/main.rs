@@ -49,7 +49,8 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
     },
-    /// The claims ledger: each claim's verdicts per profile, evidence and cases.
+    /// The claims ledger: each claim's verdicts per profile, evidence and cases; with `--report`,
+    /// the cases' outcomes in that run and what its real engines confirmed or refuted.
     Claims {
         /// Only the claims of this engine.
         #[arg(long)]
@@ -57,6 +58,9 @@ enum Cmd {
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
+        /// A JSON report (`memspec run --report`) whose outcomes to show beside the claims.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// Work with JSON reports.
     Report {
@@ -235,7 +239,11 @@ fn main() -> ExitCode {
         Some(Cmd::List(a)) => list(&a.select),
         Some(Cmd::Profiles) => profiles(),
         Some(Cmd::Explain { profile, format }) => explain_cmd(&profile, format),
-        Some(Cmd::Claims { engine, format }) => claims(engine.as_deref(), format),
+        Some(Cmd::Claims {
+            engine,
+            format,
+            report,
+        }) => claims(engine.as_deref(), format, report.as_deref()),
         Some(Cmd::Report { command }) => report_cmd(command),
         Some(Cmd::Serve) => serve_cmd(),
         Some(Cmd::Engines { names, engines }) => engines_cmd(&names, &engines),
@@ -487,7 +495,7 @@ fn explain_cmd(name: &str, format: TextOrJson) -> Res {
     Ok(ExitCode::SUCCESS)
 }
 
-fn claims(engine: Option<&str>, format: TextOrJson) -> Res {
+fn claims(engine: Option<&str>, format: TextOrJson, report: Option<&Path>) -> Res {
     let engine = match engine {
         None => None,
         Some(e) => Some(Engine::from_name(e).ok_or_else(|| {
@@ -497,7 +505,14 @@ fn claims(engine: Option<&str>, format: TextOrJson) -> Res {
     };
     let (_, cases) = load_cases(None)?;
     let cc: Vec<CaseClaims> = cases.iter().map(CaseClaims::of).collect();
-    let entries = ledger::entries(engine, &cc, &[]);
+    let entries = match report {
+        None => ledger::entries(engine, &cc, &[], &ledger::Engines::new()),
+        Some(p) => {
+            let r = read_report(p)?;
+            let engines: ledger::Engines = r.runs.iter().flat_map(|x| x.engines.clone()).collect();
+            ledger::entries(engine, &cc, &r.trials, &engines)
+        }
+    };
     match format {
         TextOrJson::Text => {
             print!("{}", ledger::full_text(&entries));

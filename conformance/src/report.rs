@@ -102,6 +102,9 @@ pub struct RunInfo {
     pub seconds: f64,
     /// The harness version.
     pub harness: String,
+    /// The subjects that are real engines, with the engine and version each reported.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub engines: BTreeMap<String, String>,
 }
 
 /// A report.
@@ -173,7 +176,7 @@ impl Report {
     /// A report of `trials` (sorted by name) with the ledger made from them.
     pub fn new(mut trials: Vec<TrialRecord>, run: RunInfo, cases: &[ledger::CaseClaims]) -> Report {
         trials.sort_by(|a, b| a.name.cmp(&b.name));
-        let ledger = ledger::entries(None, cases, &trials);
+        let ledger = ledger::entries(None, cases, &trials, &run.engines);
         Report {
             schema: SCHEMA.into(),
             runs: vec![run],
@@ -344,7 +347,8 @@ impl Report {
             }
         }
         let trials: Vec<TrialRecord> = by_name.into_values().map(|(_, t)| t).collect();
-        let ledger = ledger::entries(None, cases, &trials);
+        let engines: ledger::Engines = runs.iter().flat_map(|r: &RunInfo| r.engines.clone()).collect();
+        let ledger = ledger::entries(None, cases, &trials, &engines);
         Report {
             schema: SCHEMA.into(),
             runs,

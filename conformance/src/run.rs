@@ -145,9 +145,10 @@ pub fn run_case(
                 fault.diagnosis
             )],
         ),
-        (Some(Execution::Skipped(_)) | None, Err(fault)) => {
+        (Some(Execution::Skipped(_) | Execution::Unavailable(_)), Err(fault)) => {
             Execution::Failed(Figures::default(), vec![fault.diagnosis])
         }
+        (None, Err(fault)) => Execution::Unavailable(fault.diagnosis),
         (None, Ok(())) => Execution::Failed(
             Figures::default(),
             vec!["the subject's factory returned without lending a subject".into()],
@@ -160,6 +161,7 @@ pub fn judge(exec: Execution, expected: Outcome, reason: Option<&str>) -> (Statu
     let why = reason.unwrap_or("");
     match (exec, expected) {
         (Execution::Skipped(r), _) => (Status::Skip, Some(r), Figures::default()),
+        (Execution::Unavailable(why), _) => (Status::Fail, Some(why), Figures::default()),
         (Execution::Passed(f), Outcome::Pass) => (Status::Pass, None, f),
         (Execution::Failed(f, p), Outcome::Pass | Outcome::Skip) => (Status::Fail, Some(p.join("\n")), f),
         (Execution::Passed(f), Outcome::Fail | Outcome::Busted) => (
@@ -312,16 +314,7 @@ impl Harness {
                 records.push(self.record(p, Status::Skip, p.skip.clone(), Figures::default(), 0.0));
             }
         }
-        let run = RunInfo {
-            subjects: self
-                .subjects
-                .iter()
-                .map(|s| s.factory.name().to_string())
-                .collect(),
-            host: crate::report::host_name(),
-            seconds: started.elapsed().as_secs_f64(),
-            harness: env!("CARGO_PKG_VERSION").to_string(),
-        };
+        let run = self.run_info(started);
         let cases: Vec<CaseClaims> = self.cases.iter().map(|c| CaseClaims::of(c)).collect();
         (conclusion, Report::new(records, run, &cases))
     }
@@ -348,7 +341,14 @@ impl Harness {
             let millis = t0.elapsed().as_secs_f64() * 1000.0;
             records.push(self.record(&p, status, message, figures, millis));
         }
-        let run = RunInfo {
+        let run = self.run_info(started);
+        let cases: Vec<CaseClaims> = self.cases.iter().map(|c| CaseClaims::of(c)).collect();
+        Report::new(records, run, &cases)
+    }
+
+    /// Where and how the run was made, with the engine each engine subject reported.
+    fn run_info(&self, started: Instant) -> RunInfo {
+        RunInfo {
             subjects: self
                 .subjects
                 .iter()
@@ -357,9 +357,12 @@ impl Harness {
             host: crate::report::host_name(),
             seconds: started.elapsed().as_secs_f64(),
             harness: env!("CARGO_PKG_VERSION").to_string(),
-        };
-        let cases: Vec<CaseClaims> = self.cases.iter().map(|c| CaseClaims::of(c)).collect();
-        Report::new(records, run, &cases)
+            engines: self
+                .subjects
+                .iter()
+                .filter_map(|s| Some((s.factory.name().to_string(), s.factory.engine()?)))
+                .collect(),
+        }
     }
 
     /// Expectation entries of each subject that match no trial of the matrix (stale entries).

@@ -46,6 +46,12 @@ pub trait SubjectFactory: Send + Sync {
     /// Lends a subject for one case: `f` replays the case's plan on it. A fault found during or after
     /// `f` is returned; the subject is then thrown away and the next case gets a fresh one.
     fn lend(&self, lease: &Lease, f: &mut dyn FnMut(&mut dyn Subject)) -> Result<(), Fault>;
+
+    /// For a real engine: the engine and version it reported (`Microvium 8.0.0 (...)`), once it has
+    /// run; the claims ledger credits its runs to it. `None` for implementations of the specification.
+    fn engine(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A subject the [`Pooled`] factory keeps between cases.

@@ -59,8 +59,16 @@ pub fn detects_profile(name: &str) -> bool {
     matches!(name, exec::NAME | serial::NAME)
 }
 
+/// An engine subject: a [`Subject`] that can also say which engine it runs.
+pub trait EngineSubject: Subject + Send {
+    /// The engine and its version as the engine itself reported them at its last start (e.g.
+    /// `MicroPython 1.27.0 (build pyscript)`, `Microvium 8.0.0`), with the build the subject runs;
+    /// `None` before the engine has started.
+    fn engine(&self) -> Option<String>;
+}
+
 /// A fresh instance of the subject `name`; `None` for an unknown name or a board not named.
-pub fn make(name: &str, options: &Options) -> Option<Box<dyn Subject + Send>> {
+pub fn make(name: &str, options: &Options) -> Option<Box<dyn EngineSubject>> {
     Some(match name {
         wasm::NAME => Box::new(wasm::subject()),
         exec::NAME => Box::new(exec::subject(

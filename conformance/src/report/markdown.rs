@@ -1,4 +1,5 @@
-//! Markdown: the matrix, the failures with their messages, and the claims ledger.
+//! Markdown: the matrix, the failures with their messages, and the claims ledger with what the real
+//! engines' runs confirmed or refuted.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -69,7 +70,14 @@ pub fn write(report: &Report) -> String {
             );
         }
     }
-    out.push_str("\n## Claims ledger\n\n| claim | verdicts | cases and outcomes |\n|---|---|---|\n");
+    for r in &report.runs {
+        for (subject, engine) in &r.engines {
+            let _ = writeln!(out, "- engine of `{subject}`: {engine}");
+        }
+    }
+    out.push_str(
+        "\n## Claims ledger\n\n| claim | verdicts | cases and outcomes | real engines |\n|---|---|---|---|\n",
+    );
     for e in &report.ledger {
         let verdicts: Vec<String> = e
             .verdicts
@@ -92,16 +100,32 @@ pub fn write(report: &Report) -> String {
                 }
             })
             .collect();
+        let engines: Vec<String> = e
+            .engines
+            .iter()
+            .map(|r| {
+                format!(
+                    "`{}` {} ({}; cases: {} passed, {} failed, {} busted)",
+                    r.subject,
+                    r.reading.name(),
+                    r.engine,
+                    r.passed.len(),
+                    r.failed.len(),
+                    r.busted.len()
+                )
+            })
+            .collect();
         let _ = writeln!(
             out,
-            "| {} | {} | {} |",
+            "| {} | {} | {} | {} |",
             e.claim,
             cell(&if verdicts.is_empty() {
                 "not assessed".into()
             } else {
                 verdicts.join("; ")
             }),
-            cell(&cases.join("; "))
+            cell(&cases.join("; ")),
+            cell(&engines.join("; "))
         );
     }
     out

@@ -2,15 +2,17 @@
 //! `micropython-serial`, `microvium-node`, `microvium-c32`.
 //!
 //! Each registers an [`Entry`] whose factory keeps engine subjects between cases (an engine starts
-//! once per thread, not once per case). A missing engine, one of the wrong version, one that dies or
-//! a board that stops answering is the error of the subject's own step, which names the subject and
-//! what to do: the affected cases fail with it, and the run goes on. [`availability`] says beforehand
-//! whether a subject can run here, for `memspec engines` and `cargo xtask test`.
+//! once per thread, not once per case). A missing engine fails every case of the subject with what is
+//! missing and the command that installs it, whatever its expectations say; one of the wrong version,
+//! one that dies or a board that stops answering is the error of the subject's own step, which names
+//! the subject and what to do. Either way the affected cases fail and the run goes on.
+//! [`availability`] says beforehand whether a subject can run here, for `memspec engines` and
+//! `cargo xtask test`.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use memspec::subject::{HeapConfig, Subject};
-use memspec_engines::subjects::{self, Options};
+use memspec_engines::subjects::{self, EngineSubject, Options};
 
 use super::{Entry, Fault, Lease, Registry, Served, SubjectFactory, served_by};
 
@@ -62,7 +64,11 @@ pub fn availability(name: &str, options: &Options) -> Result<(), String> {
 pub struct EngineFactory {
     name: &'static str,
     options: Options,
-    pool: Mutex<Vec<Box<dyn Subject + Send>>>,
+    pool: Mutex<Vec<Box<dyn EngineSubject>>>,
+    /// The engine and version the subjects last reported.
+    engine: Mutex<Option<String>>,
+    /// Whether the engine can run here, checked at the first case.
+    ready: OnceLock<Result<(), String>>,
 }
 
 impl std::fmt::Debug for EngineFactory {
@@ -87,10 +93,12 @@ impl EngineFactory {
             name,
             options,
             pool: Mutex::new(Vec::new()),
+            engine: Mutex::new(None),
+            ready: OnceLock::new(),
         })
     }
 
-    fn take(&self) -> Result<Box<dyn Subject + Send>, String> {
+    fn take(&self) -> Result<Box<dyn EngineSubject>, String> {
         let pooled = self.pool.lock().map_or(None, |mut p| p.pop());
         match pooled {
             Some(s) => Ok(s),
@@ -99,7 +107,10 @@ impl EngineFactory {
         }
     }
 
-    fn give_back(&self, s: Box<dyn Subject + Send>) {
+    fn give_back(&self, s: Box<dyn EngineSubject>) {
+        if let (Some(e), Ok(mut engine)) = (s.engine(), self.engine.lock()) {
+            *engine = Some(e);
+        }
         if let Ok(mut p) = self.pool.lock() {
             p.push(s);
         }
@@ -118,7 +129,7 @@ impl SubjectFactory for EngineFactory {
         let mut s = self.take()?;
         let detect =
             subjects::detects_profile(self.name) && subjects::available(self.name, &self.options).is_ok();
-        if let (true, Some(p)) = (detect, served_by(&mut *s).first()) {
+        if let (true, Some(p)) = (detect, served_by(s.as_mut()).first()) {
             let config = HeapConfig {
                 arena_bytes: 0,
                 port: None,
@@ -127,16 +138,28 @@ impl SubjectFactory for EngineFactory {
             // The first start reads the engine's profile, whatever profile it is asked for.
             let _ = s.start(p.0, &config);
         }
-        let served = served_by(&mut *s);
+        let served = served_by(s.as_mut());
         self.give_back(s);
         Ok(served)
     }
 
+    /// Lends an engine subject. When the engine cannot run here (checked once, at the first case),
+    /// no subject is lent and every case fails with what is missing and how to install it.
     fn lend(&self, lease: &Lease, f: &mut dyn FnMut(&mut dyn Subject)) -> Result<(), Fault> {
         let _ = lease;
+        let ready = self.ready.get_or_init(|| availability(self.name, &self.options));
+        if let Err(diagnosis) = ready {
+            return Err(Fault {
+                diagnosis: diagnosis.clone(),
+            });
+        }
         let mut s = self.take().map_err(|diagnosis| Fault { diagnosis })?;
-        f(&mut *s);
+        f(s.as_mut());
         self.give_back(s);
         Ok(())
+    }
+
+    fn engine(&self) -> Option<String> {
+        self.engine.lock().ok()?.clone()
     }
 }

@@ -371,6 +371,19 @@ pub const KINDS: &[&str] = &[
     "instance",
 ];
 
+impl<T: Transport + std::fmt::Debug + Send> crate::subjects::EngineSubject for MicroPython<T> {
+    fn engine(&self) -> Option<String> {
+        self.detected.as_ref().map(|d| {
+            format!(
+                "MicroPython {} ({}, build {})",
+                d.version,
+                d.profile.name(),
+                d.build
+            )
+        })
+    }
+}
+
 impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
     fn name(&self) -> &str {
         self.transport.subject()

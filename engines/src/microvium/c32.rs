@@ -34,6 +34,7 @@ pub static BUILD: Build = Build {
     gas_counter: false,
     places_memory: true,
     source: "engines/microvium/c32/microvium_port.h",
+    label: "npm dist-c built with gcc -m32",
 };
 
 /// The Debian package that gives gcc its 32-bit libraries and headers.

@@ -113,6 +113,8 @@ pub struct Build {
     pub places_memory: bool,
     /// Where the configuration is read from, for messages.
     pub source: &'static str,
+    /// What the engine is, in a few words: `npm native addon`.
+    pub label: &'static str,
 }
 
 /// How to start a host process.
@@ -188,6 +190,8 @@ pub struct Microvium<L: Launcher> {
     /// `(from, slot, target)` for every slot the case stored an object in; `None`: emptied.
     links: Vec<(u32, u32, Option<u32>)>,
     settings: Settings,
+    /// The engine's version as its host reported it.
+    version: Option<String>,
 }
 
 fn bad(subject: &str, what: std::fmt::Arguments<'_>) -> SubjectError {
@@ -252,6 +256,7 @@ impl<L: Launcher> Microvium<L> {
                 squeeze: true,
                 offset: 0,
             },
+            version: None,
         }
     }
 
@@ -690,6 +695,15 @@ impl<L: Launcher> Microvium<L> {
     }
 }
 
+impl<L: Launcher + Send> crate::subjects::EngineSubject for Microvium<L> {
+    fn engine(&self) -> Option<String> {
+        let build = self.launcher.build();
+        self.version
+            .as_ref()
+            .map(|v| format!("Microvium {v} ({}, {})", build.label, build.port))
+    }
+}
+
 impl<L: Launcher> Subject for Microvium<L> {
     fn name(&self) -> &str {
         self.launcher.subject()
@@ -748,6 +762,7 @@ impl<L: Launcher> Subject for Microvium<L> {
                     ),
                 ));
             }
+            self.version = Some(version.to_owned());
         }
         self.request(&format!("restore {}", self.settings.offset))?;
         self.objects.clear();

@@ -21,6 +21,7 @@ pub static BUILD: Build = Build {
     gas_counter: true,
     places_memory: false,
     source: "the npm package's prebuilt addon, native-vm-bindings/microvium_port.h",
+    label: "npm native addon",
 };
 
 /// Starts `node --expose-gc engines/microvium/host.cjs`.
