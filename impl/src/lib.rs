@@ -9,4 +9,5 @@
 #![forbid(unsafe_code)]
 
 pub mod arena;
+pub mod micropython;
 pub mod reference;

@@ -8,13 +8,20 @@ use memspec::subject::{
     Allocation, Capabilities, Collection, Decoded, Encoded, GcOp, HeapConfig, ObjId, ObjectSpec, Stat,
     Subject, SubjectError, SubjectResult, Target, Value,
 };
-use memspec::{ProfileId, TagClass};
+use memspec::{Engine, ProfileId, TagClass};
+
+use crate::micropython::MicroPython;
 
 /// The engine model that owns the arena now.
+// An engine model keeps its handle table and mark stack inline (no allocator to box them in); one
+// Reference exists per run, so the size is paid once.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Model<'a> {
     /// No case has started; the arena waits here.
     Idle(&'a mut [u8]),
+    /// A MicroPython profile's case is running.
+    MicroPython(MicroPython<'a>),
     /// Moved out for a moment while switching models.
     Switching,
 }
@@ -36,15 +43,19 @@ impl<'a> Reference<'a> {
     fn take_arena(&mut self) -> &'a mut [u8] {
         match core::mem::replace(&mut self.model, Model::Switching) {
             Model::Idle(a) => a,
+            Model::MicroPython(m) => m.into_arena(),
             Model::Switching => &mut [],
         }
     }
 
     fn current(&mut self) -> SubjectResult<&mut dyn Subject> {
-        Err(SubjectError::new(
-            memspec::subject::ErrorKind::BadArgument,
-            format_args!("no case has started: call start first"),
-        ))
+        match &mut self.model {
+            Model::MicroPython(m) => Ok(m),
+            Model::Idle(_) | Model::Switching => Err(SubjectError::new(
+                memspec::subject::ErrorKind::BadArgument,
+                format_args!("no case has started: call start first"),
+            )),
+        }
     }
 }
 
@@ -54,26 +65,36 @@ impl Subject for Reference<'_> {
     }
 
     fn supports(&self, profile: ProfileId) -> bool {
-        let _ = profile;
-        false
+        matches!(profile.engine(), Engine::MicroPython)
     }
 
     fn capabilities(&self, profile: ProfileId) -> Capabilities {
-        let _ = profile;
-        Capabilities::NONE
+        match profile.engine() {
+            Engine::MicroPython => Capabilities::all(),
+            _ => Capabilities::NONE,
+        }
     }
 
     fn start(&mut self, profile: ProfileId, config: &HeapConfig<'_>) -> SubjectResult<()> {
-        let _ = config;
         let arena = self.take_arena();
-        self.model = Model::Idle(arena);
-        Err(SubjectError::new(
-            memspec::subject::ErrorKind::UnknownProfile,
-            format_args!(
-                "the reference implementation has no model of {} yet",
-                profile.name()
-            ),
-        ))
+        match profile.engine() {
+            Engine::MicroPython => {
+                let mut m = MicroPython::new(arena);
+                let started = m.start(profile, config);
+                self.model = Model::MicroPython(m);
+                started
+            }
+            _ => {
+                self.model = Model::Idle(arena);
+                Err(SubjectError::new(
+                    memspec::subject::ErrorKind::UnknownProfile,
+                    format_args!(
+                        "the reference implementation has no model of {} yet",
+                        profile.name()
+                    ),
+                ))
+            }
+        }
     }
 
     fn encode(&mut self, value: &Value<'_>) -> SubjectResult<Encoded> {
