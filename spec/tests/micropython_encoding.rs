@@ -37,7 +37,9 @@ fn facts_range(p: ProfileId) -> IntRange {
     IntRange {
         min,
         max,
-        source: Evidence::Derived("facts §1.2: A, C -2^(W-2)..2^(W-2)-1; B -2^(W-3)..; D a fixed 47-bit field"),
+        source: Evidence::Derived(
+            "facts §1.2: A, C -2^(W-2)..2^(W-2)-1; B -2^(W-3)..; D a fixed 47-bit field",
+        ),
     }
 }
 
@@ -60,7 +62,8 @@ fn words(p: ProfileId) -> BoxedStrategy<u64> {
         any::<u64>().prop_map(move |w| w & mask),
         (0u64..64).prop_map(move |w| w & mask),
         (any::<u64>(), 0u64..8).prop_map(move |(w, t)| (w & !7 | t) & mask),
-        (any::<u16>(), any::<u64>()).prop_map(move |(top, w)| ((top as u64) << 48 | w & 0xffff_ffff_ffff) & mask),
+        (any::<u16>(), any::<u64>())
+            .prop_map(move |(top, w)| ((top as u64) << 48 | w & 0xffff_ffff_ffff) & mask),
     ]
     .boxed()
 }

@@ -74,4 +74,3 @@ pub use config::{Config, Port, Repr};
 pub use encoding::{Codec, WordClass};
 pub use heap::{Heap, Kind};
 pub use subject::MicroPython;
-

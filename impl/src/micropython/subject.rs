@@ -91,9 +91,17 @@ pub(crate) fn alloc_error(e: AllocError) -> SubjectError {
     SubjectError::new(kind, format_args!("{e}"))
 }
 
-impl<'a, const N: usize> MicroPython<'a, N> {
-    /// A model whose heaps will live in `arena`; [`Subject::start`] sets one up.
+impl<'a> MicroPython<'a> {
+    /// A model whose heaps will live in `arena`, naming up to [`HANDLES`] objects at once;
+    /// [`Subject::start`] sets a heap up.
     pub fn new(arena: &'a mut [u8]) -> Self {
+        Self::with_handles(arena)
+    }
+}
+
+impl<'a, const N: usize> MicroPython<'a, N> {
+    /// A model whose heaps will live in `arena`, naming up to `N` objects at once.
+    pub fn with_handles(arena: &'a mut [u8]) -> Self {
         Self {
             state: State::Idle(arena),
             qstrs: Qstrs::new(),
