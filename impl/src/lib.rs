@@ -11,3 +11,4 @@
 pub mod arena;
 pub mod micropython;
 pub mod reference;
+pub mod skybison;

@@ -11,10 +11,11 @@ use memspec::subject::{
 use memspec::{Engine, ProfileId, TagClass};
 
 use crate::micropython::MicroPython;
+use crate::skybison::Skybison;
 
 /// The engine model that owns the arena now.
-// An engine model keeps its handle table and mark stack inline (no allocator to box them in); one
-// Reference exists per run, so the size is paid once.
+// Models keep their object tables inline (there is no allocator to box them), and only one
+// `Model` exists per subject, so the size gap between variants costs nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Model<'a> {
@@ -24,6 +25,8 @@ enum Model<'a> {
     MicroPython(MicroPython<'a>),
     /// Moved out for a moment while switching models.
     Switching,
+    /// `skybison64`.
+    Skybison(Skybison<'a>),
 }
 
 /// The reference implementation of every landed profile, as one subject named `ref`.
@@ -45,12 +48,14 @@ impl<'a> Reference<'a> {
             Model::Idle(a) => a,
             Model::MicroPython(m) => m.into_arena(),
             Model::Switching => &mut [],
+            Model::Skybison(s) => s.into_arena(),
         }
     }
 
     fn current(&mut self) -> SubjectResult<&mut dyn Subject> {
         match &mut self.model {
             Model::MicroPython(m) => Ok(m),
+            Model::Skybison(s) => Ok(s),
             Model::Idle(_) | Model::Switching => Err(SubjectError::new(
                 memspec::subject::ErrorKind::BadArgument,
                 format_args!("no case has started: call start first"),
@@ -65,36 +70,39 @@ impl Subject for Reference<'_> {
     }
 
     fn supports(&self, profile: ProfileId) -> bool {
-        matches!(profile.engine(), Engine::MicroPython)
+        matches!(profile.engine(), Engine::MicroPython) || matches!(profile, ProfileId::Skybison64)
     }
 
     fn capabilities(&self, profile: ProfileId) -> Capabilities {
-        match profile.engine() {
-            Engine::MicroPython => Capabilities::all(),
+        match profile {
+            p if p.engine() == Engine::MicroPython => Capabilities::all(),
+            ProfileId::Skybison64 => crate::skybison::subject::CAPABILITIES,
             _ => Capabilities::NONE,
         }
     }
 
     fn start(&mut self, profile: ProfileId, config: &HeapConfig<'_>) -> SubjectResult<()> {
         let arena = self.take_arena();
-        match profile.engine() {
-            Engine::MicroPython => {
-                let mut m = MicroPython::new(arena);
-                let started = m.start(profile, config);
-                self.model = Model::MicroPython(m);
-                started
-            }
-            _ => {
-                self.model = Model::Idle(arena);
-                Err(SubjectError::new(
-                    memspec::subject::ErrorKind::UnknownProfile,
-                    format_args!(
-                        "the reference implementation has no model of {} yet",
-                        profile.name()
-                    ),
-                ))
-            }
+        if profile.engine() == Engine::MicroPython {
+            let mut model = MicroPython::new(arena);
+            let started = model.start(profile, config);
+            self.model = Model::MicroPython(model);
+            return started;
         }
+        if profile == ProfileId::Skybison64 {
+            let mut model = Skybison::new(arena);
+            let started = model.start(profile, config);
+            self.model = Model::Skybison(model);
+            return started;
+        }
+        self.model = Model::Idle(arena);
+        Err(SubjectError::new(
+            memspec::subject::ErrorKind::UnknownProfile,
+            format_args!(
+                "the reference implementation has no model of {} yet",
+                profile.name()
+            ),
+        ))
     }
 
     fn encode(&mut self, value: &Value<'_>) -> SubjectResult<Encoded> {
