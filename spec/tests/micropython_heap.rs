@@ -10,9 +10,10 @@ use memspec::subject::{
     ErrorKind, HeapConfig, ObjectSpec, Param, ParamValue, Stat, Subject, SubjectError, stat,
 };
 use memspec::{ProfileId, TagClass};
+use memspec_impl::micropython::gc::StaticRoots;
 use memspec_impl::micropython::heap::Kind;
 use memspec_impl::micropython::units::Block;
-use memspec_impl::micropython::{Config, MicroPython, Port};
+use memspec_impl::micropython::{Config, Heap, MicroPython, Port};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
@@ -626,4 +627,83 @@ fn values_that_need_the_heap_are_not_immediate() {
     // A known qstr is a word: "__init__" is number 17 (py/makeqstrdata.py static_qstr_list).
     let q = mp.encode(&Value::Str(b"__init__")).unwrap();
     assert_eq!((q.word, q.class), (17 << 3 | 2, TagClass::Qstr));
+}
+
+// ---- gc_realloc ----
+
+fn bare_heap(mem: &mut [u8]) -> Heap<'_> {
+    let cfg = Config::new(ProfileId::MicropythonA32, Some(Port::Unix)).unwrap();
+    let n = mem.len() as u64;
+    match Heap::new(mem, cfg, n) {
+        Ok(h) => h,
+        Err((e, _)) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn realloc_grows_in_place_into_free_blocks() {
+    // gc_realloc: counts the TAILs, then FREE blocks after them; enough of them -> mark them TAIL.
+    let mut mem = vec![0u8; 8192];
+    let mut heap = bare_heap(&mut mem);
+    let a = heap.gc_alloc(16, false, &mut StaticRoots(&[])).unwrap();
+    let b = heap.gc_realloc(a, 48, &mut StaticRoots(&[])).unwrap();
+    assert_eq!(b, a);
+    let block = heap.area.block_of(a.unwrap().0).unwrap();
+    assert_eq!(heap.chain_blocks(block), 3);
+}
+
+#[test]
+fn realloc_moves_when_the_next_block_is_taken_and_copies_the_old_blocks() {
+    let mut mem = vec![0u8; 8192];
+    let mut heap = bare_heap(&mut mem);
+    let a = heap.gc_alloc(16, false, &mut StaticRoots(&[])).unwrap().unwrap();
+    let wall = heap.gc_alloc(16, false, &mut StaticRoots(&[])).unwrap().unwrap();
+    let off = heap.area.offset_of(a).unwrap();
+    heap.arena()
+        .set_word(off, memspec_impl::arena::WordBytes::Four, 0xc0ffee)
+        .unwrap();
+    let b = heap
+        .gc_realloc(Some(a), 32, &mut StaticRoots(&[wall.0]))
+        .unwrap()
+        .unwrap();
+    assert_ne!(b, a);
+    assert_eq!(heap.read_ptr(b), Some(0xc0ffee), "memcpy of the old blocks");
+    let old = heap.area.block_of(a.0).unwrap();
+    assert_eq!(heap.kind(old), Kind::Free, "gc_free of the old allocation");
+    // The freed block is first fit for the next one-block request.
+    let c = heap.gc_alloc(16, false, &mut StaticRoots(&[])).unwrap().unwrap();
+    assert_eq!(c, a);
+}
+
+#[test]
+fn realloc_shrinks_in_place_and_frees_the_tail() {
+    let mut mem = vec![0u8; 8192];
+    let mut heap = bare_heap(&mut mem);
+    let a = heap.gc_alloc(64, false, &mut StaticRoots(&[])).unwrap().unwrap();
+    heap.gc_alloc(16, false, &mut StaticRoots(&[])).unwrap();
+    assert_eq!(
+        heap.gc_realloc(Some(a), 20, &mut StaticRoots(&[])).unwrap(),
+        Some(a)
+    );
+    let block = heap.area.block_of(a.0).unwrap();
+    assert_eq!(heap.chain_blocks(block), 2);
+    assert_eq!(heap.kind(Block(block.0 + 2)), Kind::Free);
+    assert_eq!(heap.kind(Block(block.0 + 3)), Kind::Free);
+    // A 0-byte realloc frees.
+    assert_eq!(heap.gc_realloc(Some(a), 0, &mut StaticRoots(&[])).unwrap(), None);
+    assert_eq!(heap.kind(block), Kind::Free);
+}
+
+#[test]
+fn realloc_and_free_of_a_non_head_are_errors() {
+    let mut mem = vec![0u8; 8192];
+    let mut heap = bare_heap(&mut mem);
+    let a = heap.gc_alloc(64, false, &mut StaticRoots(&[])).unwrap().unwrap();
+    let inner = memspec_impl::micropython::units::Addr(a.0 + 16);
+    assert!(heap.gc_realloc(Some(inner), 16, &mut StaticRoots(&[])).is_err());
+    assert!(heap.free(Some(inner)).is_err());
+    assert!(
+        heap.free(Some(memspec_impl::micropython::units::Addr(a.0 + 4)))
+            .is_err()
+    );
 }

@@ -1,5 +1,5 @@
-//! Newtypes for the three kinds of number the heap mixes up most easily: addresses, block indices and
-//! block counts. Byte offsets into the arena are [`crate::arena::Offset`].
+//! Newtypes for the numbers the heap mixes up most easily: addresses and block indices. Byte offsets
+//! into the arena are [`crate::arena::Offset`].
 
 use core::fmt;
 
@@ -30,7 +30,3 @@ impl Block {
         Block(self.0 + n)
     }
 }
-
-/// A number of blocks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Blocks(pub usize);
