@@ -707,3 +707,53 @@ fn realloc_and_free_of_a_non_head_are_errors() {
             .is_err()
     );
 }
+
+#[test]
+fn the_reference_subject_hands_its_arena_to_the_micropython_model() {
+    use memspec_impl::reference::Reference;
+    let mut mem = vec![0u8; 16 * 1024];
+    let mut r = Reference::new(&mut mem);
+    for p in [ProfileId::MicropythonA32, ProfileId::MicropythonD32] {
+        assert!(r.supports(p));
+        assert_eq!(r.capabilities(p), memspec::subject::Capabilities::all());
+        r.start(
+            p,
+            &HeapConfig {
+                arena_bytes: 16 * 1024,
+                port: None,
+                options: &[],
+            },
+        )
+        .unwrap();
+        let a = r
+            .alloc(&ObjectSpec {
+                kind: "list",
+                params: &[int("len", 0)],
+            })
+            .unwrap();
+        r.root(a.id).unwrap();
+        assert_eq!(r.collect().unwrap().freed_allocations, 0);
+        let mut map = String::new();
+        r.heap_map(&mut map).unwrap();
+        assert!(map.contains(": Lh."), "{}: {map}", p.name());
+    }
+    // A failed start leaves no case running, and the arena is kept for the next one.
+    let e = r.start(
+        ProfileId::MicropythonA32,
+        &HeapConfig {
+            arena_bytes: 1 << 30,
+            port: None,
+            options: &[],
+        },
+    );
+    assert_eq!(e.unwrap_err().kind, ErrorKind::ArenaTooSmall);
+    r.start(
+        ProfileId::MicropythonA64,
+        &HeapConfig {
+            arena_bytes: 16 * 1024,
+            port: None,
+            options: &[],
+        },
+    )
+    .unwrap();
+}
