@@ -22,7 +22,7 @@ const PROFILES: [ProfileId; 5] = [
 
 fn codec(p: ProfileId) -> Codec {
     let c = Config::new(p, None).unwrap();
-    Codec::new(c.repr, c.uint_bits())
+    Codec::new(c.repr, c.uint_bytes)
 }
 
 /// The small-int ranges of facts §1.2 ("Small-int range" table).

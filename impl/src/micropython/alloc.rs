@@ -45,6 +45,11 @@ pub enum AllocError {
         /// The pointer given.
         ptr: u64,
     },
+    /// An object's own fields are inconsistent (a hash table with slots but no table).
+    Corrupt {
+        /// What is wrong.
+        what: &'static str,
+    },
 }
 
 impl core::fmt::Display for AllocError {
@@ -73,6 +78,7 @@ impl core::fmt::Display for AllocError {
                 write!(f, "a request of {bytes} bytes overflows the block count")
             }
             AllocError::NotAHead { ptr } => write!(f, "{ptr:#x} is not the HEAD of an allocation"),
+            AllocError::Corrupt { what } => write!(f, "corrupt object: {what}"),
         }
     }
 }

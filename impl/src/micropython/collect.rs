@@ -89,8 +89,8 @@ impl Heap<'_> {
                     continue;
                 }
                 self.set_kind(child, Kind::Mark);
-                if sp < self.cfg.gc_stack_entries {
-                    self.stack[sp] = child.0;
+                if let Some(slot) = self.stack.get_mut(sp).filter(|_| sp < self.cfg.gc_stack_entries) {
+                    *slot = child.0;
                     sp += 1;
                 } else {
                     self.stack_overflow = true;
@@ -100,7 +100,7 @@ impl Heap<'_> {
                 break;
             }
             sp -= 1;
-            block = Block(self.stack[sp]);
+            block = Block(self.stack.get(sp).copied().unwrap_or(0));
         }
     }
 

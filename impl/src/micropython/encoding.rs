@@ -20,6 +20,7 @@
 use memspec::TagClass;
 
 use super::config::Repr;
+use crate::arena::WordBytes;
 
 /// The immediate-object value of `None` (`mp_const_none`, `py/obj.h`).
 pub const IMMEDIATE_NONE: u64 = 0;
@@ -78,13 +79,16 @@ pub struct Codec {
     /// The representation.
     pub repr: Repr,
     /// Bits of `mp_uint_t` (W); the word of REPR_D is always 64 bits.
-    pub uint_bits: u32,
+    uint_bits: u32,
 }
 
 impl Codec {
-    /// A codec for `repr` with a `uint_bits`-bit `mp_uint_t`.
-    pub const fn new(repr: Repr, uint_bits: u32) -> Self {
-        Self { repr, uint_bits }
+    /// A codec for `repr` with an `mp_uint_t` of `uint_bytes`.
+    pub const fn new(repr: Repr, uint_bytes: WordBytes) -> Self {
+        Self {
+            repr,
+            uint_bits: uint_bytes.get() as u32 * 8,
+        }
     }
 
     /// Bits of the stored word.
@@ -295,16 +299,16 @@ impl Codec {
 mod tests {
     use super::*;
 
-    const A32: Codec = Codec::new(Repr::A, 32);
-    const C32: Codec = Codec::new(Repr::C, 32);
-    const D: Codec = Codec::new(Repr::D, 64);
+    const A32: Codec = Codec::new(Repr::A, WordBytes::Four);
+    const C32: Codec = Codec::new(Repr::C, WordBytes::Four);
+    const D: Codec = Codec::new(Repr::D, WordBytes::Eight);
 
     #[test]
     fn constants_are_stored_as_the_facts_list_them() {
         // facts §1.3: REPR_A None 0x6, False 0xe, True 0x1e; REPR_B 0x7, 0xf, 0x1f; REPR_C 0xe, 0x1e, 0x3e.
         assert_eq!(A32.immediate(IMMEDIATE_NONE), Some(0x6));
         assert_eq!(A32.immediate(IMMEDIATE_TRUE), Some(0x1e));
-        let b = Codec::new(Repr::B, 64);
+        let b = Codec::new(Repr::B, WordBytes::Eight);
         assert_eq!(b.immediate(IMMEDIATE_FALSE), Some(0xf));
         assert_eq!(C32.immediate(IMMEDIATE_TRUE), Some(0x3e));
         assert_eq!(D.immediate(IMMEDIATE_NONE), None);

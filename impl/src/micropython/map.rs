@@ -215,8 +215,10 @@ impl Table {
         };
         loop {
             let alloc = self.alloc(heap);
-            let Some(table) = self.table(heap) else {
-                return Err(AllocError::TooLarge { bytes: 0 });
+            let Some(table) = self.table(heap).filter(|_| alloc > 0) else {
+                return Err(AllocError::Corrupt {
+                    what: "a hash table header without a table",
+                });
             };
             let mut pos = (hash % alloc as u64) as usize;
             let start = pos;
@@ -292,7 +294,7 @@ impl Heap<'_> {
     }
 
     fn codec(&self) -> super::encoding::Codec {
-        super::encoding::Codec::new(self.cfg.repr, self.cfg.uint_bits())
+        super::encoding::Codec::new(self.cfg.repr, self.cfg.uint_bytes)
     }
 
     pub(crate) fn is_qstr(&self, w: u64) -> bool {

@@ -40,6 +40,9 @@ use super::units::Addr;
 pub const LIST_MIN_ALLOC_ITEMS: usize = 4;
 /// `MIN_ALLOC` (`py/mpz.c`): digits an mpz allocates at least.
 pub const MPZ_MIN_ALLOC_DIGITS: usize = 2;
+/// Bits of `long long`, the width `mp_obj_new_int_from_ll` sizes an mpz for (`MPZ_NUM_DIG_FOR_LL`,
+/// `py/mpz.h`).
+pub const LONG_LONG_BITS: usize = 64;
 /// Extra items `list_extend` leaves when it grows a list (`py/objlist.c`, "TODO: use alloc policy").
 pub const LIST_EXTEND_SLACK_ITEMS: usize = 4;
 /// `BYTEARRAY_TYPECODE` (`py/binary.h`).
@@ -384,9 +387,15 @@ impl<const N: usize> MicroPython<'_, N> {
                     (128 - mag.leading_zeros() as usize).div_ceil(digit_bits)
                 };
                 let small_max = codec.small_int_range().1 as u128;
+                if from.is_none()
+                    && let Some(w) = small
+                {
+                    return Ok(Made::word(w));
+                }
+                // MPZ_NUM_DIG_FOR_LL (py/mpz.h).
+                let digits_for_ll = LONG_LONG_BITS.div_ceil(digit_bits);
                 let need = match from {
-                    None if small.is_some() => return Ok(Made::word(small.unwrap_or(0))),
-                    None if fits_ll.is_some() => 64usize.div_ceil(digit_bits),
+                    None if fits_ll.is_some() => digits_for_ll,
                     None => decimal_digits(mag) * 8 / digit_bits + 1,
                     Some(b"ll") => {
                         fits_ll.ok_or_else(|| {
@@ -394,12 +403,12 @@ impl<const N: usize> MicroPython<'_, N> {
                                 "`int from=ll` needs a value that fits 64 bits, not {v}"
                             ))
                         })?;
-                        64usize.div_ceil(digit_bits)
+                        digits_for_ll
                     }
                     Some(b"text") => {
                         // mp_parse_num_integer checks the magnitude, before the sign.
-                        if mag <= small_max {
-                            return Ok(Made::word(small.unwrap_or(0)));
+                        if let Some(w) = small.filter(|_| mag <= small_max) {
+                            return Ok(Made::word(w));
                         }
                         decimal_digits(mag) * 8 / digit_bits + 1
                     }
@@ -566,7 +575,10 @@ impl<const N: usize> MicroPython<'_, N> {
                 let new_alloc = alloc
                     .checked_mul(2)
                     .ok_or_else(|| bad(format_args!("list growth overflows")))?;
-                items = self.realloc_items(addr, s.offsets[3], items, new_alloc * obj)?;
+                let new_bytes = new_alloc
+                    .checked_mul(obj)
+                    .ok_or_else(|| bad(format_args!("list growth overflows")))?;
+                items = self.realloc_items(addr, s.offsets[3], items, new_bytes)?;
                 alloc = new_alloc;
                 let heap = self.heap_mut()?;
                 heap.write_ptr(addr.add(s.offsets[1]), alloc as u64);

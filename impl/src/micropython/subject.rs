@@ -86,7 +86,7 @@ pub(crate) fn alloc_error(e: AllocError) -> SubjectError {
     let kind = match e {
         AllocError::Locked { .. } | AllocError::NoRoom { .. } => ErrorKind::OutOfMemory,
         AllocError::TooLarge { .. } => ErrorKind::TooLarge,
-        AllocError::NotAHead { .. } => ErrorKind::Engine,
+        AllocError::NotAHead { .. } | AllocError::Corrupt { .. } => ErrorKind::Engine,
     };
     SubjectError::new(kind, format_args!("{e}"))
 }
@@ -176,7 +176,7 @@ impl<'a, const N: usize> MicroPython<'a, N> {
     /// The value codec of the build.
     pub fn codec(&self) -> SubjectResult<Codec> {
         let c = self.cfg()?;
-        Ok(Codec::new(c.repr, c.uint_bits()))
+        Ok(Codec::new(c.repr, c.uint_bytes))
     }
 
     /// `gc_info` of the heap.

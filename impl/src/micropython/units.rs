@@ -8,9 +8,9 @@ use core::fmt;
 pub struct Addr(pub u64);
 
 impl Addr {
-    /// The address `bytes` further on.
+    /// The address `bytes` further on (wrapping: an address past the end fails every bounds check).
     pub const fn add(self, bytes: usize) -> Addr {
-        Addr(self.0 + bytes as u64)
+        Addr(self.0.wrapping_add(bytes as u64))
     }
 }
 
@@ -25,8 +25,8 @@ impl fmt::LowerHex for Addr {
 pub struct Block(pub usize);
 
 impl Block {
-    /// The block `n` blocks further on.
+    /// The block `n` blocks further on (saturating: past the pool every block reads as FREE).
     pub const fn add(self, n: usize) -> Block {
-        Block(self.0 + n)
+        Block(self.0.saturating_add(n))
     }
 }
