@@ -52,20 +52,30 @@ impl<const N: usize> Handles<N> {
         *self = Self::new();
     }
 
-    /// Whether the table has room for one more handle.
-    pub fn has_room(&self) -> bool {
-        self.slots.iter().any(Option::is_none)
+    fn full() -> SubjectError {
+        SubjectError::new(
+            ErrorKind::OutOfMemory,
+            format_args!("the subject's handle table holds {N} live objects and is full"),
+        )
+    }
+
+    /// An error when the table has no room for one more handle.
+    pub fn ensure_room(&self) -> SubjectResult<()> {
+        if self.slots.iter().any(Option::is_none) {
+            Ok(())
+        } else {
+            Err(Self::full())
+        }
     }
 
     /// Adds a handle, giving it the next id.
     pub fn insert(&mut self, word: u64, kind: ObjKind, in_heap: bool, aux: u64) -> SubjectResult<ObjId> {
         let id = ObjId(self.next);
-        let slot = self.slots.iter_mut().find(|s| s.is_none()).ok_or_else(|| {
-            SubjectError::new(
-                ErrorKind::OutOfMemory,
-                format_args!("the subject's handle table holds {N} live objects and is full"),
-            )
-        })?;
+        let slot = self
+            .slots
+            .iter_mut()
+            .find(|s| s.is_none())
+            .ok_or_else(Self::full)?;
         *slot = Some(Handle {
             id,
             word,

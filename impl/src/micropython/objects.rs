@@ -275,10 +275,8 @@ impl<const N: usize> MicroPython<'_, N> {
                 ),
             )
         })?;
-        if !self.handles.has_room() {
-            // Refuse before allocating, so the heap is not changed by a call that fails.
-            self.handles.insert(0, kind, false, 0)?;
-        }
+        // Refuse before allocating, so the heap is not changed by a call that fails.
+        self.handles.ensure_room()?;
         let args = Args::new(spec, kind)?;
         self.building.clear();
         let made = self.make(&args);
