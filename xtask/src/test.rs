@@ -23,8 +23,22 @@ pub fn run(args: &[String]) -> Result {
     )
     .run()?;
 
-    step("unit, property and golden tests");
+    step("unit, property and golden tests, the conformance corpus against ref, the harness's own tests");
     cmd!(sh, "cargo test --workspace --locked").run()?;
+
+    step("the conformance corpus through the command line (cargo memspec)");
+    cmd!(
+        sh,
+        "cargo run --quiet --locked -p memspec-conformance --bin memspec --"
+    )
+    .run()?;
+
+    step("the same corpus through the process protocol against memspec serve");
+    cmd!(
+        sh,
+        "cargo run --quiet --locked -p memspec-conformance --bin memspec -- run --subject process"
+    )
+    .run()?;
 
     step(&format!("memspec-impl for {RISCV_TARGET}"));
     cmd!(
