@@ -123,7 +123,7 @@ fn constants_are_stored_as_listed_in_the_facts() {
             None => {
                 assert!(got.iter().all(|e| e.class == TagClass::Pointer), "{got:x?}");
                 assert_eq!(mp.decode(got[0].word).unwrap().1, Decoded::Named("None"));
-                assert_eq!(mp.decode(got[2].word).unwrap().1, Decoded::Bool(true));
+                assert_eq!(mp.decode(got[2].word).unwrap().1, Decoded::Named("True"));
             }
         }
     }

@@ -485,14 +485,6 @@ fn an_unknown_profile_port_or_option_is_an_error() {
     assert_eq!(e.kind, ErrorKind::BadArgument, "{e}");
     let e = err(start(
         &mut mem,
-        ProfileId::MicropythonA64,
-        4096,
-        Some("esp32"),
-        &[],
-    ));
-    assert_eq!(e.kind, ErrorKind::BadArgument, "{e}");
-    let e = err(start(
-        &mut mem,
         ProfileId::MicropythonA32,
         4096,
         None,

@@ -13,9 +13,13 @@
 //! | `micropython-c32` | `bare-metal` | a REPR_C board build with single floats and MPZ ints (as ESP8266) |
 //! | `micropython-d32` | `unix` | the unix `nanbox` variant (`MICROPY_FORCE_32BIT`, REPR_D) |
 //!
-//! Ports: `unix` (any profile; 32-bit profiles are the `-m32` i386 build, `c32` is the `longlong`
-//! variant), `windows` (64-bit profiles), `esp32` and `webassembly` (`a32`), `bare-metal` (32-bit
-//! profiles but `d32`).
+//! Ports: `unix` (32-bit profiles are the `-m32` i386 build, `c32` is the `longlong` variant),
+//! `windows`, `esp32`, `webassembly` (the npm package), `bare-metal`. The 64-bit profiles are x86-64
+//! builds (32-bit MPZ digits) on every port. A port takes its own collector settings to any profile:
+//! what `gc.collect()` returns, whether the heap grows by new areas (and so what `gc.mem_free()`
+//! adds), whether a failed allocation collects at once, single floats on the 32-bit board ports, and
+//! where memory lives. So `a64` on `esp32` is a 64-bit build with the ESP32 port's settings, a build
+//! that exists only in the model.
 //!
 //! Options (all optional, each overrides the port's value): `base=ADDR` (address of the arena's
 //! first byte), `finaliser=0|1`, `weakref=0|1`, `conservative_clear=0|1`, `collect_retval=0|1`,
@@ -172,17 +176,20 @@ pub struct Config {
 
 /// Where each port's memory lives in the model: the arena and the read-only data. The numbers are the
 /// model's choice, made to look like the port's memory map.
+/// Every arena base is a multiple of the largest block (32 bytes), as a heap from `malloc` or a
+/// linker section usually is, so `gc_init` rounds nothing off the end.
 const fn bases(port: Port, ptr_bytes: WordBytes) -> (u64, u64) {
     match (port, ptr_bytes) {
         // emscripten linear memory: static data low, the heap malloc'd above it.
-        (Port::WebAssembly, _) => (0x0004_2ea8, 0x0000_1400),
+        (Port::WebAssembly, _) => (0x0004_2ec0, 0x0000_1400),
         // ESP32 internal DRAM and flash-mapped rodata (DROM).
-        (Port::Esp32, _) => (0x3ffb_4a24, 0x3f40_2000),
+        (Port::Esp32, _) => (0x3ffb_4a40, 0x3f40_2000),
         // An x86-64 PIE: BSS above the read-only data.
         (Port::Unix, WordBytes::Eight) => (0x5555_5557_7040, 0x5555_5555_a000),
         // An i386 PIE.
-        (Port::Unix, _) => (0x5657_a064, 0x5655_8000),
-        (Port::Windows, _) => (0x7ff6_4a43_5040, 0x7ff6_4a41_0000),
+        (Port::Unix, _) => (0x5657_a060, 0x5655_8000),
+        (Port::Windows, WordBytes::Eight) => (0x7ff6_4a43_5040, 0x7ff6_4a41_0000),
+        (Port::Windows, _) => (0x0063_5040, 0x0040_1000),
         // Cortex-M style: SRAM and flash.
         (Port::BareMetal, _) => (0x2000_0a00, 0x0801_0000),
     }
@@ -209,21 +216,8 @@ impl Config {
             }
         };
         let port = port.unwrap_or(default_port);
+        // The 64-bit profiles are x86-64 builds whatever the port.
         let cpu64 = matches!(profile, ProfileId::MicropythonA64 | ProfileId::MicropythonB64);
-        let allowed = match port {
-            Port::Unix => true,
-            Port::Windows => cpu64,
-            Port::Esp32 | Port::WebAssembly => profile == ProfileId::MicropythonA32,
-            Port::BareMetal => matches!(profile, ProfileId::MicropythonA32 | ProfileId::MicropythonC32),
-        };
-        if !allowed {
-            return Err(bad(format_args!(
-                "port `{}` has no {} build (ports: unix any profile; windows a64/b64; esp32 and \
-                 webassembly a32; bare-metal a32/c32)",
-                port.name(),
-                profile.name()
-            )));
-        }
         let ptr_bytes = if cpu64 { WordBytes::Eight } else { WordBytes::Four };
         let (uint_bytes, obj_bytes) = match repr {
             Repr::D => (WordBytes::Eight, WordBytes::Eight),
@@ -233,7 +227,8 @@ impl Config {
         let align8_bytes = if port == Port::Unix && !cpu64 { 4 } else { 8 };
         let float = match (repr, port) {
             (Repr::C, _) => FloatImpl::Single,
-            (_, Port::Esp32 | Port::BareMetal) => FloatImpl::Single,
+            (Repr::D, _) => FloatImpl::Double,
+            (_, Port::Esp32 | Port::BareMetal) if !cpu64 => FloatImpl::Single,
             _ => FloatImpl::Double,
         };
         let longint = if repr == Repr::C && port == Port::Unix {
@@ -243,11 +238,7 @@ impl Config {
             LongInt::Mpz
         };
         // py/mpz.h: `#if defined(__x86_64__) || defined(_WIN64)` gives 32-bit digits.
-        let mpz_digit_bits = if cpu64 && matches!(port, Port::Unix | Port::Windows) {
-            32
-        } else {
-            16
-        };
+        let mpz_digit_bits = if cpu64 { 32 } else { 16 };
         let (split_heap, max_new_split) = match port {
             // ports/webassembly/variants/pyscript/mpconfigvariant.h and ports/esp32/mpconfigport.h
             // both set MICROPY_GC_SPLIT_HEAP and MICROPY_GC_SPLIT_HEAP_AUTO. ESP32's
@@ -442,8 +433,6 @@ mod tests {
         };
         let e = Config::for_profile(ProfileId::MicropythonA32, &cfg).unwrap_err();
         assert!(e.detail.as_str().contains("colour"), "{e}");
-        let e = Config::new(ProfileId::MicropythonA64, Some(Port::WebAssembly)).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::BadArgument);
         let e = Config::new(ProfileId::Microvium, None).unwrap_err();
         assert_eq!(e.kind, ErrorKind::UnknownProfile);
     }

@@ -14,7 +14,7 @@
 //! | `bytearray len=N` | the 4-word struct, then N bytes (none for 0) (`array_new`) |
 //! | `list len=N [append=K] [extend=M]` | the 4-word struct, then `max(N, 4)` items (`mp_obj_list_init`, `[None] * N`); each append into a full list doubles `alloc` (`m_renew`); extending by a list of M items past `alloc` grows it to `len + M + 4` (`list_extend`) |
 //! | `tuple len=N` | `()` for 0 (ROM); else one block chain of `sizeof + N` items (`mp_obj_new_tuple`) |
-//! | `dict keys=N [insert=M]` | the 4-word struct; a literal of N keys presizes N slots of 2 words (`BUILD_MAP N`); then M more keys one by one, the table growing when full (`py/map.c`) |
+//! | `dict keys=N [insert=M]` (or `len=N`) | the 4-word struct; a literal of N keys presizes N slots of 2 words (`BUILD_MAP N`); then M more keys one by one, the table growing when full (`py/map.c`) |
 //! | `set len=N [add=M]` | the 4-word struct; N slots of 1 word (none for 0) (`mp_obj_new_set`), then M adds |
 //! | `function defaults=D kw_defaults=K` | the tuple of D defaults (garbage afterwards), with K keyword-only defaults a dict built key by key; then `fun_bc`: 4 words (+1 with settrace) + D words + 1 word when K > 0 (`mp_obj_new_fun_bc`) |
 //! | `closure captured=N` | N cells (2 words each, `mp_obj_new_cell`, made when the enclosing function starts), the inner `fun_bc`, then the closure: 3 words + N (`mp_obj_new_closure`) |
@@ -138,7 +138,7 @@ impl ObjKind {
             ObjKind::Bytearray => &["len"],
             ObjKind::List => &["len", "append", "extend"],
             ObjKind::Tuple => &["len"],
-            ObjKind::Dict => &["keys", "insert"],
+            ObjKind::Dict => &["keys", "len", "insert"],
             ObjKind::Set => &["len", "add"],
             ObjKind::Function => &["defaults", "kw_defaults"],
             ObjKind::Closure => &["captured"],
@@ -682,7 +682,11 @@ impl<const N: usize> MicroPython<'_, N> {
     }
 
     fn make_dict(&mut self, a: &Args<'_, '_>) -> SubjectResult<Made> {
-        let n = a.count("keys", None)?;
+        // `len=` is the same count: a dict's length is its number of keys.
+        let n = match a.spec.param("keys") {
+            Some(_) => a.count("keys", None)?,
+            None => a.count("len", None)?,
+        };
         let m = a.count("insert", Some(0))?;
         let total = n
             .checked_add(m)

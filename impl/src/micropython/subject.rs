@@ -396,9 +396,9 @@ impl<'a, const N: usize> MicroPython<'a, N> {
                         ),
                     ));
                 }
-                (_, IMMEDIATE_NONE) => Decoded::Named("None"),
-                (_, IMMEDIATE_FALSE) => Decoded::Bool(false),
-                (_, IMMEDIATE_TRUE) => Decoded::Bool(true),
+                (_, IMMEDIATE_NONE) => Decoded::Named(Const::None.name()),
+                (_, IMMEDIATE_FALSE) => Decoded::Named(Const::False.name()),
+                (_, IMMEDIATE_TRUE) => Decoded::Named(Const::True.name()),
                 (_, v) => {
                     return Err(SubjectError::new(
                         ErrorKind::InvalidWord,
@@ -409,8 +409,6 @@ impl<'a, const N: usize> MicroPython<'a, N> {
                 }
             },
             WordClass::Pointer => match Const::at(word, cfg.rom_base) {
-                Some(Const::False) => Decoded::Bool(false),
-                Some(Const::True) => Decoded::Bool(true),
                 Some(c) => Decoded::Named(c.name()),
                 None if word == 0 => Decoded::Named("MP_OBJ_NULL"),
                 None if word == self.heap()?.sentinel() => Decoded::Named("MP_OBJ_SENTINEL"),
