@@ -12,7 +12,7 @@
 //!
 //! Each representation's tests cover every word exactly once, so [`Codec::classify`] never answers
 //! "invalid": a word of the immediate class whose value names no object is still of that class, and
-//! [`Codec::decode`] reports it as an invalid word.
+//! decoding it ([`Subject::decode`](memspec::subject::Subject::decode)) reports an invalid word.
 //!
 //! In REPR_C the two low mantissa bits of a single are dropped on the way in and refilled from bits
 //! 2–3 on the way out (`mp_obj_float_get`); both C and D replace every NaN by the canonical one.
