@@ -10,5 +10,6 @@
 
 pub mod arena;
 pub mod micropython;
+pub mod microvium;
 pub mod reference;
 pub mod skybison;

@@ -11,6 +11,7 @@ use memspec::subject::{
 use memspec::{Engine, ProfileId, TagClass};
 
 use crate::micropython::MicroPython;
+use crate::microvium::Microvium;
 use crate::skybison::Skybison;
 
 /// The engine model that owns the arena now.
@@ -23,6 +24,8 @@ enum Model<'a> {
     Idle(&'a mut [u8]),
     /// A MicroPython profile's case is running.
     MicroPython(MicroPython<'a>),
+    /// A Microvium case owns the arena.
+    Microvium(Microvium<'a>),
     /// Moved out for a moment while switching models.
     Switching,
     /// `skybison64`.
@@ -47,6 +50,7 @@ impl<'a> Reference<'a> {
         match core::mem::replace(&mut self.model, Model::Switching) {
             Model::Idle(a) => a,
             Model::MicroPython(m) => m.into_arena(),
+            Model::Microvium(m) => m.into_arena(),
             Model::Switching => &mut [],
             Model::Skybison(s) => s.into_arena(),
         }
@@ -55,6 +59,7 @@ impl<'a> Reference<'a> {
     fn current(&mut self) -> SubjectResult<&mut dyn Subject> {
         match &mut self.model {
             Model::MicroPython(m) => Ok(m),
+            Model::Microvium(m) => Ok(m),
             Model::Skybison(s) => Ok(s),
             Model::Idle(_) | Model::Switching => Err(SubjectError::new(
                 memspec::subject::ErrorKind::BadArgument,
@@ -70,12 +75,14 @@ impl Subject for Reference<'_> {
     }
 
     fn supports(&self, profile: ProfileId) -> bool {
-        matches!(profile.engine(), Engine::MicroPython) || matches!(profile, ProfileId::Skybison64)
+        matches!(profile.engine(), Engine::MicroPython)
+            || matches!(profile, ProfileId::Microvium | ProfileId::Skybison64)
     }
 
     fn capabilities(&self, profile: ProfileId) -> Capabilities {
         match profile {
             p if p.engine() == Engine::MicroPython => Capabilities::all(),
+            ProfileId::Microvium => Microvium::new(&mut []).capabilities(profile),
             ProfileId::Skybison64 => crate::skybison::subject::CAPABILITIES,
             _ => Capabilities::NONE,
         }
@@ -87,6 +94,12 @@ impl Subject for Reference<'_> {
             let mut model = MicroPython::new(arena);
             let started = model.start(profile, config);
             self.model = Model::MicroPython(model);
+            return started;
+        }
+        if profile == ProfileId::Microvium {
+            let mut m = Microvium::new(arena);
+            let started = m.start(profile, config);
+            self.model = Model::Microvium(m);
             return started;
         }
         if profile == ProfileId::Skybison64 {

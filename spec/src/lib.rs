@@ -16,6 +16,7 @@ pub mod claim;
 pub mod evidence;
 pub mod fact;
 pub mod law;
+pub mod microvium;
 pub mod profile;
 pub mod skybison;
 pub mod step;

@@ -284,4 +284,4 @@ impl Profile {
 }
 
 /// Every profile whose tables have landed, in [`ProfileId`] order.
-pub static PROFILES: &[&Profile] = &[&crate::skybison::PROFILE];
+pub static PROFILES: &[&Profile] = &[&crate::microvium::PROFILE, &crate::skybison::PROFILE];

@@ -1,15 +1,29 @@
 //! Installs what the tests need, only when it is missing.
+//!
+//! Engines: the npm packages of `engines/` (from the committed lockfile, with `npm ci`) and Debian's
+//! `gcc-multilib` (for the 32-bit Microvium build). Without `CI=true` a piece that cannot be installed
+//! is a skip with the reason and the command; with it, an error.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use xshell::{Shell, cmd};
 
-use crate::Result;
+use crate::{Result, in_ci, step, workspace_root};
 
 /// The bare-metal target of the ESP32-C3 (RV32IMC), for `memspec-impl` and the firmware.
 pub const RISCV_TARGET: &str = "riscv32imc-unknown-none-elf";
 
+/// The npm packages `engines/package.json` pins, with their versions.
+pub const ENGINE_PACKAGES: [(&str, &str); 2] = [
+    ("@micropython/micropython-webassembly-pyscript", "1.27.0"),
+    ("microvium", "8.0.0"),
+];
+
 /// Everything the tests need.
 pub fn all(sh: &Shell) -> Result {
-    rustup_target(sh)
+    rustup_target(sh)?;
+    engines(sh)
 }
 
 /// Adds the riscv32imc target to the active toolchain when it is missing.
@@ -18,7 +32,133 @@ pub fn rustup_target(sh: &Shell) -> Result {
     if installed.lines().any(|l| l.trim() == RISCV_TARGET) {
         return Ok(());
     }
-    crate::step(&format!("installing the rustup target {RISCV_TARGET}"));
+    step(&format!("installing the rustup target {RISCV_TARGET}"));
     cmd!(sh, "rustup target add {RISCV_TARGET}").run()?;
     Ok(())
+}
+
+/// The real engines: npm packages and gcc's 32-bit support.
+pub fn engines(sh: &Shell) -> Result {
+    npm_packages(sh)?;
+    gcc_multilib(sh)
+}
+
+/// A piece that could not be installed: an error in CI, a printed skip elsewhere.
+fn unavailable(what: &str, how: &str) -> Result {
+    if in_ci() {
+        return Err(format!("{what}; CI needs it: {how}").into());
+    }
+    println!(
+        "xtask: skipping: {what}; the engine subjects that need it will be skipped. Install it with: {how}"
+    );
+    Ok(())
+}
+
+/// Whether `program --version` runs.
+fn runs(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Why `engines/node_modules` needs `npm ci`, if it does: missing, older than the lockfile, or a
+/// package at another version than pinned.
+pub fn npm_stale(engines: &Path) -> Option<String> {
+    let modules = engines.join("node_modules");
+    let installed = modules.join(".package-lock.json");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let (Some(lock), Some(done)) = (modified(&engines.join("package-lock.json")), modified(&installed))
+    else {
+        return Some("engines/node_modules is missing".into());
+    };
+    if done < lock {
+        return Some("engines/package-lock.json is newer than engines/node_modules".into());
+    }
+    for (name, version) in ENGINE_PACKAGES {
+        let manifest = modules.join(name).join("package.json");
+        let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+        if !text.contains(&format!("\"version\": \"{version}\""))
+            && !text.contains(&format!("\"version\":\"{version}\""))
+        {
+            return Some(format!("{name} is not installed at {version}"));
+        }
+    }
+    None
+}
+
+/// Runs `npm ci` in `engines/` when `node_modules` is missing or stale.
+pub fn npm_packages(sh: &Shell) -> Result {
+    let engines = workspace_root().join("engines");
+    let Some(why) = npm_stale(&engines) else {
+        return Ok(());
+    };
+    if !runs("node") || !runs("npm") {
+        return unavailable(
+            &format!("{why}, and node or npm is not installed"),
+            "apt-get install nodejs npm, then cargo xtask install",
+        );
+    }
+    step(&format!("installing the engines' npm packages ({why})"));
+    let _dir = sh.push_dir(&engines);
+    cmd!(sh, "npm ci --no-audit --no-fund").run()?;
+    Ok(())
+}
+
+/// Whether gcc builds and links a 32-bit program.
+fn gcc_m32_works() -> bool {
+    let dir = std::env::temp_dir().join(format!("xtask-m32-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let src = dir.join("m32.c");
+    if std::fs::write(&src, "#include <stdio.h>\nint main(void) { return 0; }\n").is_err() {
+        return false;
+    }
+    let ok = Command::new("gcc")
+        .arg("-m32")
+        .arg(&src)
+        .arg("-o")
+        .arg(dir.join("m32"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let _ = std::fs::remove_dir_all(&dir);
+    ok
+}
+
+/// Installs Debian's `gcc-multilib` when `gcc -m32` cannot build a program (apt-get; through sudo
+/// only when not root).
+pub fn gcc_multilib(sh: &Shell) -> Result {
+    if gcc_m32_works() {
+        return Ok(());
+    }
+    let how = "apt-get install gcc-multilib (as root, or with sudo)";
+    if !Path::new("/usr/bin/apt-get").exists() {
+        return unavailable(
+            "gcc cannot build 32-bit programs and this is no Debian system",
+            how,
+        );
+    }
+    let root = cmd!(sh, "id -u").quiet().read().is_ok_and(|u| u.trim() == "0");
+    step("installing gcc-multilib (for the microvium-c32 subject)");
+    // `sudo -n` never prompts: without a terminal (CI) a password request fails at once.
+    let apt = |args: &[&str]| {
+        let (program, pre): (&str, &[&str]) = if root {
+            ("apt-get", &[])
+        } else {
+            ("sudo", &["-n", "apt-get"])
+        };
+        cmd!(sh, "{program} {pre...} {args...}")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .run()
+    };
+    let install = apt(&["update", "-qq"])
+        .and_then(|()| apt(&["install", "-y", "-qq", "--no-install-recommends", "gcc-multilib"]));
+    match install {
+        Ok(()) if gcc_m32_works() => Ok(()),
+        Ok(()) => unavailable("gcc-multilib is installed but gcc -m32 still fails", how),
+        Err(e) => unavailable(&format!("installing gcc-multilib failed ({e})"), how),
+    }
 }

@@ -16,7 +16,8 @@ usage: cargo xtask <command>
 commands:
   test         everything CI runs: format, lints, unit and property tests, the conformance corpus,
                the riscv32imc build of memspec-impl. Installs what it needs when missing.
-  install      only install what the tests need (rustup target, Debian and npm packages)
+  install      only install what the tests need (rustup target, the engines' npm packages from
+               engines/package-lock.json, Debian's gcc-multilib)
   bench [NAME] the memspec-impl benches: throughput, then one collection's instruction count under
                callgrind (needs valgrind)
   help         this text

@@ -40,6 +40,19 @@ pub fn run(args: &[String]) -> Result {
     )
     .run()?;
 
+    step("engine subjects: cases per second and wall time");
+    let engines = crate::workspace_root().join("engines");
+    match install::npm_stale(&engines) {
+        Some(why) if !crate::in_ci() => {
+            println!("xtask: skipping the engine figures: {why} (cargo xtask install)")
+        }
+        _ => cmd!(
+            sh,
+            "cargo run --quiet --locked -p memspec-engines --example throughput -- 20"
+        )
+        .run()?,
+    }
+
     step(&format!("memspec-impl for {RISCV_TARGET}"));
     cmd!(
         sh,
