@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod arena;
+pub mod julia;
 pub mod micropython;
 pub mod microvium;
 pub mod reference;

@@ -10,6 +10,7 @@ use memspec::subject::{
 };
 use memspec::{Engine, ProfileId, TagClass};
 
+use crate::julia::Julia;
 use crate::micropython::MicroPython;
 use crate::microvium::Microvium;
 use crate::skybison::Skybison;
@@ -30,6 +31,8 @@ enum Model<'a> {
     Switching,
     /// `skybison64`.
     Skybison(Skybison<'a>),
+    /// Julia v1.11.0 (`julia64`).
+    Julia(Julia<'a>),
 }
 
 /// The reference implementation of every landed profile, as one subject named `ref`.
@@ -53,6 +56,7 @@ impl<'a> Reference<'a> {
             Model::Microvium(m) => m.into_arena(),
             Model::Switching => &mut [],
             Model::Skybison(s) => s.into_arena(),
+            Model::Julia(j) => j.into_arena(),
         }
     }
 
@@ -61,6 +65,7 @@ impl<'a> Reference<'a> {
             Model::MicroPython(m) => Ok(m),
             Model::Microvium(m) => Ok(m),
             Model::Skybison(s) => Ok(s),
+            Model::Julia(j) => Ok(j),
             Model::Idle(_) | Model::Switching => Err(SubjectError::new(
                 memspec::subject::ErrorKind::BadArgument,
                 format_args!("no case has started: call start first"),
@@ -76,7 +81,10 @@ impl Subject for Reference<'_> {
 
     fn supports(&self, profile: ProfileId) -> bool {
         matches!(profile.engine(), Engine::MicroPython)
-            || matches!(profile, ProfileId::Microvium | ProfileId::Skybison64)
+            || matches!(
+                profile,
+                ProfileId::Microvium | ProfileId::Skybison64 | ProfileId::Julia64
+            )
     }
 
     fn capabilities(&self, profile: ProfileId) -> Capabilities {
@@ -84,6 +92,7 @@ impl Subject for Reference<'_> {
             p if p.engine() == Engine::MicroPython => Capabilities::all(),
             ProfileId::Microvium => Microvium::new(&mut []).capabilities(profile),
             ProfileId::Skybison64 => crate::skybison::subject::CAPABILITIES,
+            ProfileId::Julia64 => crate::julia::subject::CAPABILITIES,
             _ => Capabilities::NONE,
         }
     }
@@ -106,6 +115,12 @@ impl Subject for Reference<'_> {
             let mut model = Skybison::new(arena);
             let started = model.start(profile, config);
             self.model = Model::Skybison(model);
+            return started;
+        }
+        if profile == ProfileId::Julia64 {
+            let mut j = Julia::new(arena);
+            let started = j.start(profile, config);
+            self.model = Model::Julia(j);
             return started;
         }
         self.model = Model::Idle(arena);

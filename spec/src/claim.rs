@@ -148,8 +148,10 @@ pub struct Assessment {
 
 /// Each engine's assessments. An engine's module adds its slice here when it lands.
 pub static LEDGER: &[&[Assessment]] = &[
+    crate::micropython::ASSESSMENTS,
     &crate::microvium::claims::ASSESSMENTS,
     crate::skybison::claims::ASSESSMENTS,
+    &crate::julia::ASSESSMENTS,
 ];
 
 /// Every assessment of the claim `id`.

@@ -376,7 +376,7 @@ fn the_reference_subject_hands_microvium_cases_to_the_model() {
         0x0002
     );
     let e = r.start(
-        ProfileId::Julia64,
+        ProfileId::MicropythonA32,
         &HeapConfig {
             arena_bytes: 0,
             port: None,
