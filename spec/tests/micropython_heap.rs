@@ -323,7 +323,7 @@ fn the_heap_map_of_a_fixed_sequence_on_a32() {
     let mut mp = start(&mut mem, ProfileId::MicropythonA32, 16 * 1024, None, &opts).unwrap();
     let list = alloc(&mut mp, "list", &[int("len", 3)]);
     let tuple = alloc(&mut mp, "tuple", &[int("len", 5)]);
-    let dict = alloc(&mut mp, "dict", &[int("keys", 0), int("insert", 5)]);
+    let dict = alloc(&mut mp, "dict", &[int("keys", 5)]);
     let closure = alloc(&mut mp, "closure", &[int("captured", 2)]);
     alloc(&mut mp, "int", &[int("value", 1 << 40)]);
     alloc(
