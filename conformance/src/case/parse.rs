@@ -9,6 +9,7 @@ use memspec::step::StepTarget;
 use memspec::subject::{Capabilities, Capability, ErrorKind, GcOp, stat};
 use memspec::tag::TagClass;
 
+use super::engine_law::{self, EngineLaw};
 use super::lex::{Token, tokens};
 use super::{
     Case, CaseError, CaseId, CaseStep, Check, Expect, ExpectedValue, FORMAT_VERSION, Law, MAX_VARS, Op,
@@ -224,7 +225,7 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
                     "`expect` must follow a step; there is no step before it",
                 );
             };
-            let check = expectation(&mut line, &steps[step_index].op)?;
+            let check = expectation(&mut line, &steps[step_index].op, engine, &var_of)?;
             line.done(&format!("`expect {}`", check.keyword()))?;
             let step = &mut steps[step_index];
             if let (Some(eonly), Some(sonly)) = (&only, &step.only)
@@ -1048,7 +1049,7 @@ fn pattern(t: &Token) -> Res<Pattern> {
     Pattern::parse(&bare(t, "a word pattern")?).map_err(|m| (t.pos, m))
 }
 
-fn expectation(line: &mut Line<'_>, op: &Op) -> Res<Check> {
+fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<String, u16>) -> Res<Check> {
     let kw =
         line.next("what is expected: word, class, value, error, bytes, used, live, map-line, law, ...")?;
     let k = bare(kw, "an expectation keyword")?;
@@ -1172,6 +1173,15 @@ fn expectation(line: &mut Line<'_>, op: &Op) -> Res<Check> {
             };
             Check::Stat { name, want, unit }
         }
+        "alloc-word" | "not-alloc-word" => {
+            fits(gives_word, "a step that gives a word (encode, alloc, read)")?;
+            let t = line.next("an object name")?;
+            let name = ident(t, "an object name")?;
+            Check::AllocWord {
+                var: var_use(t, &name, var_of)?,
+                same: k == "alloc-word",
+            }
+        }
         "live" | "dead" => {
             fits(matches!(op, Op::Live(_)), "a live step")?;
             Check::Live(k == "live")
@@ -1260,15 +1270,24 @@ fn expectation(line: &mut Line<'_>, op: &Op) -> Res<Check> {
                     fits(gives_word, "a step that gives a word (encode, alloc, read)")?;
                     Law::WordHasClass(tag_class(line.next("a tag class")?)?)
                 }
-                other => {
-                    return err(
-                        t.pos,
-                        format!(
-                            "`{other}` is no law; expected used-plus-free-is-pool, rounded-to-granule, round-trip, \
-                             small-int-iff-in-range, exactly-one-class or word-has-class"
-                        ),
-                    );
-                }
+                other => match EngineLaw::parse(engine, other, op, t.pos, &mut named)? {
+                    Some(l) => Law::Engine(l),
+                    None => {
+                        let own = engine_law::names(engine);
+                        return err(
+                            t.pos,
+                            format!(
+                                "`{other}` is no law; expected used-plus-free-is-pool, rounded-to-granule, round-trip, \
+                                 small-int-iff-in-range, exactly-one-class or word-has-class{}",
+                                if own.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(", or a law of {}: {}", engine.name(), own.join(", "))
+                                }
+                            ),
+                        );
+                    }
+                },
             };
             Check::Law(law)
         }
@@ -1278,7 +1297,7 @@ fn expectation(line: &mut Line<'_>, op: &Op) -> Res<Check> {
                 format!(
                     "`{other}` is no expectation; expected word, class, value, error, bytes, freed-allocations, \
                      freed-bytes, returned, finalisers, used, free, total, allocations, stat, live, dead, \
-                     map-line, map-contains, map-count or law"
+                     map-line, map-contains, map-count, alloc-word, not-alloc-word or law"
                 ),
             );
         }
