@@ -770,6 +770,21 @@ fn ident(tok: &Token, what: &str) -> Res<String> {
     Ok(s.into_owned())
 }
 
+/// An object kind: a letter, then letters, digits, `_` and `-` (`list`, `bound-method`, `mutable-tuple`).
+fn kind_name(tok: &Token) -> Res<String> {
+    let s = bare(tok, "an object kind")?;
+    let ok = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !ok {
+        return err(
+            tok.pos,
+            format!("expected an object kind (a letter, then letters, digits, `_`, `-`), found `{s}`"),
+        );
+    }
+    Ok(s.into_owned())
+}
+
 fn var_use(tok: &Token, name: &str, var_of: &BTreeMap<String, u16>) -> Res<u16> {
     var_of.get(name).copied().ok_or_else(|| {
         (
@@ -918,7 +933,7 @@ fn step(
                 );
             }
             let kind_tok = line.next("the object kind, such as `list` or `raw`")?;
-            let kind = ident(kind_tok, "an object kind")?;
+            let kind = kind_name(kind_tok)?;
             let params = params(line)?;
             let var = u16::try_from(vars.len())
                 .ok()
