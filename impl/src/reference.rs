@@ -27,12 +27,12 @@ enum Model<'a> {
     MicroPython(MicroPython<'a>),
     /// A Microvium case owns the arena.
     Microvium(Microvium<'a>),
+    /// A `skybison64` case owns the arena.
+    Skybison(Skybison<'a>),
+    /// A `julia64` case (Julia v1.11.0) owns the arena.
+    Julia(Julia<'a>),
     /// Moved out for a moment while switching models.
     Switching,
-    /// `skybison64`.
-    Skybison(Skybison<'a>),
-    /// Julia v1.11.0 (`julia64`).
-    Julia(Julia<'a>),
 }
 
 /// The reference implementation of every landed profile, as one subject named `ref`.
@@ -54,9 +54,9 @@ impl<'a> Reference<'a> {
             Model::Idle(a) => a,
             Model::MicroPython(m) => m.into_arena(),
             Model::Microvium(m) => m.into_arena(),
-            Model::Switching => &mut [],
             Model::Skybison(s) => s.into_arena(),
             Model::Julia(j) => j.into_arena(),
+            Model::Switching => &mut [],
         }
     }
 
@@ -80,11 +80,9 @@ impl Subject for Reference<'_> {
     }
 
     fn supports(&self, profile: ProfileId) -> bool {
-        matches!(profile.engine(), Engine::MicroPython)
-            || matches!(
-                profile,
-                ProfileId::Microvium | ProfileId::Skybison64 | ProfileId::Julia64
-            )
+        // Every profile has a model.
+        let _ = profile;
+        true
     }
 
     fn capabilities(&self, profile: ProfileId) -> Capabilities {
@@ -99,38 +97,30 @@ impl Subject for Reference<'_> {
 
     fn start(&mut self, profile: ProfileId, config: &HeapConfig<'_>) -> SubjectResult<()> {
         let arena = self.take_arena();
-        if profile.engine() == Engine::MicroPython {
-            let mut model = MicroPython::new(arena);
-            let started = model.start(profile, config);
-            self.model = Model::MicroPython(model);
-            return started;
-        }
-        if profile == ProfileId::Microvium {
-            let mut m = Microvium::new(arena);
-            let started = m.start(profile, config);
-            self.model = Model::Microvium(m);
-            return started;
-        }
-        if profile == ProfileId::Skybison64 {
-            let mut model = Skybison::new(arena);
-            let started = model.start(profile, config);
-            self.model = Model::Skybison(model);
-            return started;
-        }
-        if profile == ProfileId::Julia64 {
-            let mut j = Julia::new(arena);
-            let started = j.start(profile, config);
-            self.model = Model::Julia(j);
-            return started;
-        }
-        self.model = Model::Idle(arena);
-        Err(SubjectError::new(
-            memspec::subject::ErrorKind::UnknownProfile,
-            format_args!(
-                "the reference implementation has no model of {} yet",
-                profile.name()
-            ),
-        ))
+        let (model, started) = match profile.engine() {
+            Engine::MicroPython => {
+                let mut m = MicroPython::new(arena);
+                let started = m.start(profile, config);
+                (Model::MicroPython(m), started)
+            }
+            Engine::Microvium => {
+                let mut m = Microvium::new(arena);
+                let started = m.start(profile, config);
+                (Model::Microvium(m), started)
+            }
+            Engine::Skybison => {
+                let mut m = Skybison::new(arena);
+                let started = m.start(profile, config);
+                (Model::Skybison(m), started)
+            }
+            Engine::Julia => {
+                let mut m = Julia::new(arena);
+                let started = m.start(profile, config);
+                (Model::Julia(m), started)
+            }
+        };
+        self.model = model;
+        started
     }
 
     fn encode(&mut self, value: &Value<'_>) -> SubjectResult<Encoded> {

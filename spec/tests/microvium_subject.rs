@@ -375,14 +375,14 @@ fn the_reference_subject_hands_microvium_cases_to_the_model() {
         .word,
         0x0002
     );
-    // Every profile has a model now: the arena passes to another engine's case.
-    r.start(
+    let e = r.start(
         ProfileId::MicropythonA32,
         &HeapConfig {
-            arena_bytes: 4096,
+            arena_bytes: 0,
             port: None,
             options: &[],
         },
-    )
-    .unwrap();
+    );
+    // A zero-byte arena holds no MicroPython allocation table (py/gc.c `gc_setup_area`).
+    assert_eq!(e.expect_err("an empty arena").kind, ErrorKind::ArenaTooSmall);
 }
