@@ -2,6 +2,7 @@
 //!
 //! Every command prints what it runs. Nothing prompts; a selector that matches nothing is an error.
 
+mod bench;
 mod install;
 mod test;
 
@@ -17,6 +18,8 @@ commands:
                the riscv32imc build of memspec-impl. Installs what it needs when missing.
   install      only install what the tests need (rustup target, the engines' npm packages from
                engines/package-lock.json, Debian's gcc-multilib)
+  bench [NAME] the memspec-impl benches: throughput, then one collection's instruction count under
+               callgrind (needs valgrind)
   help         this text
 ";
 
@@ -25,6 +28,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run(&args[1..]),
         Some("install") => shell().and_then(|sh| install::all(&sh)),
+        Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
