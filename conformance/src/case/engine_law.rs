@@ -12,9 +12,12 @@
 //! | julia | `header-round-trip` | `read` of a header word | `memspec::julia::header::header_round_trip` |
 //! | julia | `well-formed-header` | `read` of a header word | `memspec::julia::header::well_formed_header` |
 //! | julia | `cell-is-smallest-class payload=N` | `alloc` | `memspec::julia::size_class::cell_is_smallest_class` on the bytes taken |
+//! | microvium | `footprint size=N` | `alloc` of one allocation of an N-byte body | `memspec::microvium::law::footprint_is_header_plus_even_body` on the bytes taken |
+//! | microvium | `header-round-trip type=T size=N` | `read` of a header word (`a[-1]`) | `memspec::microvium::law::header_round_trip` |
 
 use memspec::julia;
 use memspec::law::LawResult;
+use memspec::microvium;
 use memspec::profile::Engine;
 use memspec::skybison;
 use memspec::skybison::header::HeaderFields;
@@ -48,6 +51,18 @@ pub enum EngineLaw {
         /// Payload bytes of the object.
         payload: u64,
     },
+    /// microvium `footprint size=N`.
+    MicroviumFootprint {
+        /// Bytes of the allocation's body.
+        size: u16,
+    },
+    /// microvium `header-round-trip type=T size=N`.
+    MicroviumHeaderRoundTrip {
+        /// The type code.
+        type_code: u8,
+        /// Bytes of the body.
+        size: u16,
+    },
 }
 
 /// What an engine law is applied to.
@@ -72,7 +87,8 @@ pub fn names(engine: Engine) -> &'static [&'static str] {
             "well-formed-header",
             "cell-is-smallest-class",
         ],
-        Engine::MicroPython | Engine::Microvium => &[],
+        Engine::Microvium => &["footprint", "header-round-trip"],
+        Engine::MicroPython => &[],
     }
 }
 
@@ -80,7 +96,10 @@ impl EngineLaw {
     /// The law's name as written.
     pub fn name(&self) -> &'static str {
         match self {
-            EngineLaw::SkybisonHeaderRoundTrip(_) | EngineLaw::JuliaHeaderRoundTrip => "header-round-trip",
+            EngineLaw::SkybisonHeaderRoundTrip(_)
+            | EngineLaw::JuliaHeaderRoundTrip
+            | EngineLaw::MicroviumHeaderRoundTrip { .. } => "header-round-trip",
+            EngineLaw::MicroviumFootprint { .. } => "footprint",
             EngineLaw::SkybisonObjectSize { .. } => "object-size",
             EngineLaw::SkybisonAddressInGranule { .. } => "address-in-granule",
             EngineLaw::JuliaWellFormedHeader => "well-formed-header",
@@ -92,8 +111,11 @@ impl EngineLaw {
         match self {
             EngineLaw::SkybisonHeaderRoundTrip(_)
             | EngineLaw::JuliaHeaderRoundTrip
-            | EngineLaw::JuliaWellFormedHeader => After::Read,
-            EngineLaw::SkybisonObjectSize { .. } | EngineLaw::JuliaCellIsSmallestClass { .. } => After::Alloc,
+            | EngineLaw::JuliaWellFormedHeader
+            | EngineLaw::MicroviumHeaderRoundTrip { .. } => After::Read,
+            EngineLaw::SkybisonObjectSize { .. }
+            | EngineLaw::JuliaCellIsSmallestClass { .. }
+            | EngineLaw::MicroviumFootprint { .. } => After::Alloc,
             EngineLaw::SkybisonAddressInGranule { .. } => After::Pointer,
         }
     }
@@ -110,6 +132,12 @@ impl EngineLaw {
         let mut unsigned = |key: &str| -> Res<u64> {
             let v = arg(key)?;
             u64::try_from(v).map_err(|_| (at, format!("`{key}={v}` must be 0 or more")))
+        };
+        let bounded = |v: u64, max: u64, key: &str| -> Res<u16> {
+            u16::try_from(v)
+                .ok()
+                .filter(|v| u64::from(*v) <= max)
+                .ok_or_else(|| (at, format!("`{key}={v}` is past {max}")))
         };
         let law = match (engine, name) {
             (Engine::Skybison, "header-round-trip") => EngineLaw::SkybisonHeaderRoundTrip(HeaderFields {
@@ -132,6 +160,22 @@ impl EngineLaw {
             (Engine::Julia, "cell-is-smallest-class") => EngineLaw::JuliaCellIsSmallestClass {
                 payload: unsigned("payload")?,
             },
+            (Engine::Microvium, "footprint") => EngineLaw::MicroviumFootprint {
+                size: bounded(
+                    unsigned("size")?,
+                    microvium::header::MAX_ALLOCATION_SIZE_BYTES.into(),
+                    "size",
+                )?,
+            },
+            (Engine::Microvium, "header-round-trip") => EngineLaw::MicroviumHeaderRoundTrip {
+                type_code: bounded(unsigned("type")?, 0xF, "type")? as u8,
+                size: bounded(
+                    unsigned("size")?,
+                    microvium::header::MAX_ALLOCATION_SIZE_BYTES.into(),
+                    "size",
+                )?,
+            },
+
             _ => return Ok(None),
         };
         let fits = match law.after() {
@@ -200,6 +244,15 @@ impl EngineLaw {
             EngineLaw::JuliaCellIsSmallestClass { payload } => {
                 julia::size_class::cell_is_smallest_class(payload, allocated()?)
             }
+            EngineLaw::MicroviumFootprint { size } => {
+                microvium::law::footprint_is_header_plus_even_body(size, allocated()?)
+            }
+            EngineLaw::MicroviumHeaderRoundTrip { type_code, size } => {
+                let w = word.ok_or_else(no_word)? as u16;
+                let fields = microvium::header::ALLOCATION_HEADER.fields;
+                let unpacked = (fields[1].get(w.into()) as u8, fields[0].get(w.into()) as u16);
+                microvium::law::header_round_trip(type_code, size, w, unpacked)
+            }
         }
     }
 }
@@ -231,7 +284,7 @@ mod tests {
         match execute(&plan, &mut Reference::new(&mut arena)) {
             Execution::Passed(_) => Vec::new(),
             Execution::Failed(_, p) => p,
-            Execution::Skipped(why) => panic!("skipped: {why}"),
+            Execution::Skipped(why) | Execution::Unavailable(why) => panic!("not run: {why}"),
         }
     }
 
@@ -279,6 +332,33 @@ mod tests {
         let p = problems("julia", ProfileId::Julia64, head, bad);
         assert_eq!(p.len(), 1, "{p:#?}");
         assert!(p[0].contains("law `cell-is-smallest-class` broken"), "{}", p[0]);
+    }
+
+    #[test]
+    fn microvium_laws_hold_for_a_string_and_name_themselves_when_broken() {
+        let head = ";;! needs: alloc inspect";
+        let ok = problems(
+            "microvium",
+            ProfileId::Microvium,
+            head,
+            "start arena=65536\nalloc s = string text=\"ab\"\n  expect law footprint size=3 from s\n\
+             read s[-1]\n  expect law header-round-trip type=3 size=3 from s\n",
+        );
+        assert!(ok.is_empty(), "{ok:?}");
+        let bad = problems(
+            "microvium",
+            ProfileId::Microvium,
+            head,
+            "start arena=65536\nalloc s = string text=\"abc\"\n  expect law footprint size=5 from s\n\
+             read s[-1]\n  expect law header-round-trip type=4 size=4 from s\n",
+        );
+        assert_eq!(bad.len(), 2, "{bad:?}");
+        assert!(
+            bad[0].contains("footprint-is-header-plus-even-body"),
+            "{}",
+            bad[0]
+        );
+        assert!(bad[1].contains("packed as 0x3004"), "{}", bad[1]);
     }
 
     #[test]
