@@ -41,6 +41,20 @@ pub struct Detected {
     pub version: String,
     /// `sys.implementation._build`, e.g. `pyscript`, or `-`.
     pub build: String,
+    /// The port, in the names of memspec's `start port=` (`unix`, `webassembly`, `esp32`, `windows`,
+    /// `bare-metal`), from `sys.platform`.
+    pub port: &'static str,
+}
+
+/// memspec's port name for a `sys.platform` (`ports/*/mpconfigport.h` `MICROPY_PY_SYS_PLATFORM`).
+pub fn port_of_platform(platform: &str) -> &'static str {
+    match platform {
+        "linux" | "darwin" | "freebsd" => "unix",
+        "webassembly" => "webassembly",
+        "esp32" => "esp32",
+        "win32" => "windows",
+        _ => "bare-metal",
+    }
 }
 
 impl Detected {
@@ -54,6 +68,7 @@ impl Detected {
         let half = r.int(subject, "half")?;
         let version = r.get("version").unwrap_or("?").to_owned();
         let build = r.get("build").unwrap_or("-").to_owned();
+        let port = port_of_platform(r.get("platform").unwrap_or("?"));
         let refuse = |why: &str| {
             SubjectError::new(
                 ErrorKind::UnknownProfile,
@@ -101,6 +116,7 @@ impl Detected {
             bytes_per_block: 4 * uint_bytes,
             version,
             build,
+            port,
         })
     }
 

@@ -33,6 +33,7 @@ use memspec::subject::{
 };
 
 use detect::Detected;
+use memspec::tag::TagClass;
 use probe::{MemInfo, Reply};
 
 /// The driver's source.
@@ -40,8 +41,8 @@ pub const DRIVER: &str = include_str!("../../micropython/driver.py");
 
 /// The driver's functions the subject calls.
 pub const FUNCTIONS: &[&str] = &[
-    "_m_hello", "_m_reset", "_m_co", "_m_rd", "_m_new", "_m_word", "_m_link", "_m_root", "_m_rel", "_m_fix",
-    "_m_gc",
+    "_m_hello", "_m_reset", "_m_co", "_m_rd", "_m_prep", "_m_new", "_m_word", "_m_link", "_m_root", "_m_rel",
+    "_m_fix", "_m_gc",
 ];
 
 /// Objects a case may allocate (the driver's table size, `_N`).
@@ -276,15 +277,28 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
         self.reading(map)
     }
 
+    /// As [`settled`](Self::settled), keeping what `_m_prep` made for the allocation being measured.
+    fn settled_keeping_prep(&mut self) -> SubjectResult<i128> {
+        self.call("_m_co", &[Arg::Int(2)])?;
+        Ok(self.reading(false)?.0)
+    }
+
     fn reading(&mut self, map: bool) -> SubjectResult<(i128, Option<MemInfo>)> {
+        let (used, _, info) = self.reading_with_free(map)?;
+        Ok((used, info))
+    }
+
+    /// `gc.mem_alloc()`, `gc.mem_free()` and (with `map`) the block map, read in one call.
+    fn reading_with_free(&mut self, map: bool) -> SubjectResult<(i128, i128, Option<MemInfo>)> {
         let r = self.call("_m_rd", &[Arg::Int(i64::from(map))])?;
         let used = r.int(self.name_(), "used")?;
+        let free = r.int(self.name_(), "free")?;
         let info = if map {
             Some(MemInfo::parse(self.name_(), &r.text, self.bpb()?)?)
         } else {
             None
         };
-        Ok((used, info))
+        Ok((used, free, info))
     }
 
     fn held(&self, id: ObjId) -> SubjectResult<Held> {
@@ -311,32 +325,48 @@ fn delta(subject: &str, what: &str, before: i128, after: i128) -> SubjectResult<
     })
 }
 
-/// The driver's (kind, count, text-or-number) arguments for an object of `spec`.
-fn make_args(subject: &str, spec: &ObjectSpec<'_>) -> SubjectResult<(String, String)> {
-    let count = ["len", "items", "count", "n"]
+/// The driver's description of an object of `spec` (`_m_prep` in `driver.py`): its arguments as
+/// `name=value` words, numbers in decimal, `text` in hex, other words as they are.
+fn make_spec(subject: &str, spec: &ObjectSpec<'_>) -> SubjectResult<String> {
+    let allowed = KINDS
         .iter()
-        .find_map(|k| spec.int(k))
-        .unwrap_or(0);
-    if !(0..=1 << 20).contains(&count) {
-        return Err(SubjectError::new(
-            ErrorKind::BadArgument,
-            format_args!("{subject}: a length of {count} is outside 0 ..= 2^20"),
-        ));
-    }
-    let x = match (spec.param("text"), spec.param("value")) {
-        (Some(ParamValue::Text(t)), _) => hex(t),
-        (_, Some(ParamValue::Int(v))) => v.to_string(),
-        (_, Some(ParamValue::Float(f))) => float_text(f),
-        (_, Some(ParamValue::Text(t))) => hex(t),
-        (None, None) => String::new(),
-        (Some(_), None) => {
+        .find(|(k, _)| *k == spec.kind)
+        .map_or(&[][..], |(_, p)| *p);
+    let mut words = Vec::new();
+    for p in spec.params {
+        if !allowed.contains(&p.name) {
             return Err(SubjectError::new(
                 ErrorKind::BadArgument,
-                format_args!("{subject}: `text` must be text"),
+                format_args!("{subject}: {} takes {allowed:?}, not {}", spec.kind, p.name),
             ));
         }
-    };
-    Ok((count.to_string(), x))
+        let value = match p.value {
+            ParamValue::Int(v) if (-(1i128 << 100)..1i128 << 100).contains(&v) => v.to_string(),
+            ParamValue::Int(v) => {
+                return Err(SubjectError::new(
+                    ErrorKind::BadArgument,
+                    format_args!("{subject}: {}={v} is past what the driver takes", p.name),
+                ));
+            }
+            ParamValue::Float(f) => float_text(f),
+            ParamValue::Text(t) if p.name == "text" => hex(t),
+            ParamValue::Text(t) if !t.is_empty() && t.iter().all(u8::is_ascii_alphanumeric) => {
+                String::from_utf8_lossy(t).into_owned()
+            }
+            ParamValue::Text(t) => {
+                return Err(SubjectError::new(
+                    ErrorKind::BadArgument,
+                    format_args!(
+                        "{subject}: {}={:?} must be a plain word",
+                        p.name,
+                        String::from_utf8_lossy(t)
+                    ),
+                ));
+            }
+        };
+        words.push(format!("{}={value}", p.name));
+    }
+    Ok(words.join(" "))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -357,18 +387,23 @@ fn float_text(f: f64) -> String {
     }
 }
 
-/// The kinds the driver can make (`_m_make` in `driver.py`).
-pub const KINDS: &[&str] = &[
-    "list",
-    "tuple",
-    "dict",
-    "set",
-    "str",
-    "bytes",
-    "bytearray",
-    "float",
-    "int",
-    "instance",
+/// The kinds the driver makes (`_m_prep` in `driver.py`), in the reference model's vocabulary
+/// (`impl/src/micropython/objects.rs`), with the arguments each takes. The model's `raw` (a bare
+/// `gc_alloc`) has no Python spelling.
+pub const KINDS: &[(&str, &[&str])] = &[
+    ("int", &["value", "from"]),
+    ("float", &["value"]),
+    ("str", &["text", "intern"]),
+    ("bytes", &["text"]),
+    ("bytearray", &["len"]),
+    ("list", &["len", "append", "extend"]),
+    ("tuple", &["len"]),
+    ("dict", &["keys", "len", "literal"]),
+    ("set", &["len", "literal"]),
+    ("function", &["defaults", "kw_defaults"]),
+    ("closure", &["captured"]),
+    ("bound-method", &[]),
+    ("instance", &[]),
 ];
 
 impl<T: Transport + std::fmt::Debug + Send> crate::subjects::EngineSubject for MicroPython<T> {
@@ -423,7 +458,29 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
             self.detected = None;
             return Err(e);
         }
+        if let Some(o) = config.options.first() {
+            return Err(SubjectError::new(
+                ErrorKind::BadArgument,
+                format_args!(
+                    "{}: the engine's build is what it is; the option {}= selects a build of the model (run the case on ref)",
+                    self.name_(),
+                    o.name
+                ),
+            ));
+        }
         let d = self.det()?;
+        if let Some(port) = config.port
+            && port != d.port
+        {
+            return Err(SubjectError::new(
+                ErrorKind::BadArgument,
+                format_args!(
+                    "{}: the engine is MicroPython's {} port (sys.platform), this case is for port={port}",
+                    self.name_(),
+                    d.port
+                ),
+            ));
+        }
         if d.profile != profile {
             return Err(SubjectError::new(
                 ErrorKind::UnknownProfile,
@@ -464,10 +521,17 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
         let r = self.call("_m_word", &[Arg::Str(kind.into()), Arg::Str(x)])?;
         let d = self.det()?;
         let word = d.word(r.int(self.name_(), "id")?);
-        Ok(Encoded {
-            word,
-            class: d.class_of(kind, word),
-        })
+        let class = d.class_of(kind, word);
+        if class == TagClass::Pointer {
+            return Err(SubjectError::new(
+                ErrorKind::NotImmediate,
+                format_args!(
+                    "{}: the engine made {value:?} on the heap (word {word:#x}, a pointer)",
+                    self.name_()
+                ),
+            ));
+        }
+        Ok(Encoded { word, class })
     }
 
     fn alloc(&mut self, spec: &ObjectSpec<'_>) -> SubjectResult<Allocation> {
@@ -478,32 +542,36 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
                 format_args!("{}: a case may hold {MAX_OBJECTS} objects", self.name_()),
             ));
         }
-        if !KINDS.contains(&spec.kind) {
+        if spec.kind == "raw" {
+            return Err(SubjectError::new(
+                ErrorKind::UnknownKind,
+                format_args!(
+                    "{}: Python code cannot make a bare gc_alloc of {} bytes; a case that needs `raw` runs on ref",
+                    self.name_(),
+                    spec.int("bytes").unwrap_or(0)
+                ),
+            ));
+        }
+        if !KINDS.iter().any(|(k, _)| *k == spec.kind) {
+            let kinds: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
             return Err(SubjectError::new(
                 ErrorKind::UnknownKind,
                 format_args!(
                     "{}: no object kind `{}` (the driver makes {})",
                     self.name_(),
                     spec.kind,
-                    KINDS.join(", ")
+                    kinds.join(", ")
                 ),
             ));
         }
-        let (n, x) = make_args(self.name_(), spec)?;
-        let (before, _) = self.settled(false)?;
-        let r = self.call(
-            "_m_new",
-            &[
-                Arg::Str(id.to_string()),
-                Arg::Str(spec.kind.into()),
-                Arg::Str(n),
-                Arg::Str(x),
-            ],
-        )?;
+        let prep = make_spec(self.name_(), spec)?;
+        self.call("_m_prep", &[Arg::Str(spec.kind.into()), Arg::Str(prep)])?;
+        let before = self.settled_keeping_prep()?;
+        let r = self.call("_m_new", &[Arg::Int(i64::from(id))])?;
         let d = self.det()?;
         let word = d.word(r.int(self.name_(), "id")?);
         let heap = detect::is_pointer(d.repr, word);
-        let (after, _) = self.settled(false)?;
+        let after = self.settled_keeping_prep()?;
         let bytes = delta(self.name_(), "alloc", before, after)?;
         self.objects.push(Held {
             word,
@@ -591,9 +659,13 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
     }
 
     fn stats(&mut self, sink: &mut dyn FnMut(Stat<'_>)) -> SubjectResult<()> {
-        let (used, info) = self.settled(true)?;
+        self.call("_m_co", &[Arg::Int(0)])?;
+        let (used, free, info) = self.reading_with_free(true)?;
         let info = info.unwrap_or_default();
         let used = u64::try_from(used).unwrap_or(0);
+        // gc.mem_free(): the pool's free bytes, plus what the heap could still add where it grows
+        // by new areas (py/modgc.c gc_mem_free).
+        let free = u64::try_from(free).unwrap_or(0);
         let split = info.max_new_split.unwrap_or(0);
         let bytes = |name, value| Stat {
             name,
@@ -601,7 +673,7 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
             value,
         };
         sink(bytes(stat::USED, used));
-        sink(bytes(stat::FREE, info.free));
+        sink(bytes(stat::FREE, free));
         sink(bytes(stat::TOTAL, info.total));
         sink(Stat {
             name: stat::ALLOCATIONS,
