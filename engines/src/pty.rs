@@ -157,6 +157,24 @@ impl PtyChild {
         Ok(PtyChild { child, input, output })
     }
 
+    /// Waits up to `timeout` for the child to put its terminal in raw mode (ICANON off: no line
+    /// editing by the kernel, which keeps only 4095 characters of a line). `false` when it did not.
+    pub fn wait_for_raw_mode(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            // The controlling side reads the terminal side's settings.
+            let raw = rustix::termios::tcgetattr(&self.input)
+                .is_ok_and(|t| !t.local_modes.contains(rustix::termios::LocalModes::ICANON));
+            if raw {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            thread::sleep(Duration::from_millis(2));
+        }
+    }
+
     /// Writes all of `bytes`.
     pub fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.input.write_all(bytes)?;
@@ -168,5 +186,22 @@ impl Drop for PtyChild {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_mode_is_seen_when_the_child_sets_it_and_not_otherwise() {
+        let mut raw = Command::new("sh");
+        raw.args(["-c", "stty raw -echo; sleep 5"]);
+        let child = PtyChild::spawn(raw).expect("sh on a pty");
+        assert!(child.wait_for_raw_mode(Duration::from_secs(5)));
+        let mut sleep = Command::new("sleep");
+        sleep.arg("5");
+        let child = PtyChild::spawn(sleep).expect("sleep on a pty");
+        assert!(!child.wait_for_raw_mode(Duration::from_millis(200)));
     }
 }

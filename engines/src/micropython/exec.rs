@@ -43,6 +43,9 @@ pub const LINE_CHARS: usize = 96;
 /// (`py/mpconfig.h`), 50 on the unix port (`ports/unix/variants/mpconfigvariant_common.h`).
 pub const HISTORY_FLUSH_LINES: usize = 64;
 
+/// How long an engine may take to put its terminal in raw mode after its first prompt.
+pub const RAW_MODE_WAIT: Duration = Duration::from_secs(2);
+
 /// The engine on a pseudo-terminal.
 #[derive(Debug)]
 pub struct Exec {
@@ -173,6 +176,11 @@ impl Transport for Exec {
             self.child = Some(child);
             return Err(self.lost(e, "before its first prompt"));
         }
+        // The WebAssembly port's command line prints its first prompt and only then puts the
+        // terminal in raw mode: a line sent at once could meet the kernel's line editing, which
+        // turns its \r into \n and keeps only 4095 characters. An engine that reads lines without
+        // raw mode is given RAW_MODE_WAIT, then spoken to as it is.
+        child.wait_for_raw_mode(RAW_MODE_WAIT);
         self.child = Some(child);
         self.heap = heap;
         Ok(true)
