@@ -276,7 +276,142 @@ fn atb_bytes(blocks: &[BlockKind]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use memspec::profile::ProfileId;
+    use memspec::subject::Collection;
+
     use super::*;
+
+    /// A heap map of four 16-byte blocks: HEAD, TAIL, FREE, HEAD.
+    const MAP: &str = "GC: total: 64, used: 48, free: 16\n No. of 1-blocks: 1, 2-blocks: 1, max blk sz: 2, max free sz: 1\n\
+                       GC memory layout; from 20000000:\n00000000: h=.h\n";
+
+    fn seen<'a>(outcome: &'a Outcome, stats: &'a BTreeMap<String, u64>, text: &'a str) -> Seen<'a> {
+        Seen {
+            outcome,
+            word: None,
+            stats,
+            text,
+            profile: ProfileId::MicropythonA32.profile(),
+        }
+    }
+
+    fn figures(used: u64, free: u64, total: u64) -> BTreeMap<String, u64> {
+        [(stat::USED, used), (stat::FREE, free), (stat::TOTAL, total)]
+            .into_iter()
+            .map(|(n, v)| (n.to_string(), v))
+            .collect()
+    }
+
+    fn broken(law: MicroPythonLaw, s: &Seen<'_>) -> String {
+        match law.check(s) {
+            Ok(()) => panic!("law {} held", law.name()),
+            Err(v) => v.to_string(),
+        }
+    }
+
+    #[test]
+    fn the_map_laws_hold_for_a_map_that_keeps_the_rules_and_show_the_block_when_not() {
+        let none = BTreeMap::new();
+        let done = Outcome::Done;
+        for law in [
+            MicroPythonLaw::NoOrphanTail,
+            MicroPythonLaw::MemInfoAgreesWithAtb,
+            MicroPythonLaw::HeapMapAgreesWithAtb,
+            MicroPythonLaw::AtbEntryIs {
+                block: 1,
+                kind: BlockKind::Tail,
+            },
+        ] {
+            assert_eq!(law.check(&seen(&done, &none, MAP)), Ok(()), "{}", law.name());
+        }
+        let m = broken(
+            MicroPythonLaw::AtbEntryIs {
+                block: 2,
+                kind: BlockKind::Head,
+            },
+            &seen(&done, &none, MAP),
+        );
+        assert!(m.contains("entry 00 FREE, expected 01 HEAD"), "{m}");
+        let orphan = MAP.replace("h=.h", "h.=h");
+        let m = broken(MicroPythonLaw::NoOrphanTail, &seen(&done, &none, &orphan));
+        assert!(m.contains("block 2 is TAIL"), "{m}");
+        let m = broken(
+            MicroPythonLaw::MemInfoAgreesWithAtb,
+            &seen(&done, &none, &MAP.replace("used: 48", "used: 32")),
+        );
+        assert!(m.contains("printed  total 64 used 32"), "{m}");
+        let m = broken(
+            MicroPythonLaw::HeapMapAgreesWithAtb,
+            &seen(&done, &none, "no map"),
+        );
+        assert!(m.contains("no line starts with `GC memory layout; from `"), "{m}");
+    }
+
+    #[test]
+    fn the_figure_laws_read_the_stats_step_and_say_what_is_missing() {
+        let done = Outcome::Done;
+        let ok = figures(48, 7952, 8000);
+        let tables = SideTables {
+            finaliser: true,
+            weakref: false,
+        };
+        for law in [
+            MicroPythonLaw::MemAllocIsWholeBlocks,
+            MicroPythonLaw::AllocPlusFreeIsPool { split: 0 },
+            MicroPythonLaw::PoolFollowsAreaFormula { area: 8192, tables },
+            MicroPythonLaw::SideTablesClearOfPool { area: 8192, tables },
+        ] {
+            assert_eq!(law.check(&seen(&done, &ok, "")), Ok(()), "{}", law.name());
+        }
+        let m = broken(
+            MicroPythonLaw::AllocPlusFreeIsPool { split: 134_217_728 },
+            &seen(&done, &ok, ""),
+        );
+        assert!(m.contains("expected pool 8000 + max new split 134217728"), "{m}");
+        let m = broken(
+            MicroPythonLaw::MemAllocIsWholeBlocks,
+            &seen(&done, &figures(40, 7960, 8000), ""),
+        );
+        assert!(m.contains("2 blocks and 8 bytes"), "{m}");
+        // The side tables of another area than this heap's: the law says so rather than judge them.
+        let m = broken(
+            MicroPythonLaw::SideTablesClearOfPool { area: 16384, tables },
+            &seen(&done, &ok, ""),
+        );
+        assert!(m.contains("observed pool 8000 B"), "{m}");
+        let none = BTreeMap::new();
+        let m = broken(MicroPythonLaw::MemAllocIsWholeBlocks, &seen(&done, &none, ""));
+        assert!(
+            m.contains("needs the figure heap.used; the step reported none"),
+            "{m}"
+        );
+        let mut no_tables = seen(&done, &ok, "");
+        no_tables.profile = None;
+        let m = broken(MicroPythonLaw::MemAllocIsWholeBlocks, &no_tables);
+        assert!(m.contains("no MICROPY_BYTES_PER_GC_BLOCK fact"), "{m}");
+    }
+
+    #[test]
+    fn the_return_value_law_needs_a_collection() {
+        let none = BTreeMap::new();
+        let freed = Outcome::Collected(Collection {
+            freed_allocations: 3,
+            freed_bytes: 48,
+            returned: Some(3),
+            finalisers_run: 0,
+        });
+        let law = MicroPythonLaw::CollectReturnValue { retval: true };
+        assert_eq!(law.check(&seen(&freed, &none, "")), Ok(()));
+        let m = broken(
+            MicroPythonLaw::CollectReturnValue { retval: false },
+            &seen(&freed, &none, ""),
+        );
+        assert!(m.contains("returned 3, expected None"), "{m}");
+        let m = broken(law, &seen(&Outcome::Done, &none, ""));
+        assert!(m.contains("needs a collection"), "{m}");
+    }
 
     #[test]
     fn atb_bytes_put_block_0_in_the_lowest_bits() {
