@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use memspec::ProfileId;
+use memspec::micropython::laws::collect_return_value;
 use memspec::subject::{
     ErrorKind, GcOp, HeapConfig, ObjId, ObjectSpec, Param, ParamValue, Subject, SubjectError, Target, stat,
 };
@@ -436,6 +437,8 @@ fn collect_returns_the_heads_freed_only_on_unix_and_windows() {
         let c = mp.collect().unwrap();
         assert_eq!(c.freed_allocations, 3, "{port}");
         assert_eq!(c.returned, expect, "{} on {port}", p.name());
+        // The spec's law: the HEADs freed where the port returns a count, None elsewhere.
+        collect_return_value(expect.is_some(), c.returned, c.freed_allocations).unwrap();
     }
 }
 

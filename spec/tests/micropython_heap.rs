@@ -6,6 +6,8 @@
 //! there.
 
 use memspec::law;
+use memspec::micropython::heap::{BlockKind, SideTables, area_split};
+use memspec::micropython::laws as mp_laws;
 use memspec::subject::{
     ErrorKind, HeapConfig, ObjectSpec, Param, ParamValue, Stat, Subject, SubjectError, stat,
 };
@@ -257,6 +259,13 @@ proptest! {
         if let Err(e) = law::used_plus_free_is_pool(used, free - split, pool) {
             return Err(TestCaseError::fail(e.to_string()));
         }
+        // The spec's own form of the law, with max_new_split added to the pool.
+        if let Err(e) = mp_laws::alloc_plus_free_is_pool(used, free, pool, split) {
+            return Err(TestCaseError::fail(e.to_string()));
+        }
+        if let Err(e) = mp_laws::mem_alloc_is_whole_blocks(used, Config::new(p, None).unwrap().bytes_per_block() as u64) {
+            return Err(TestCaseError::fail(e.to_string()));
+        }
     }
 
     #[test]
@@ -311,6 +320,19 @@ proptest! {
             }
         }
         prop_assert!(seen <= blocks);
+        // The spec's laws over the same text and the model's ATB.
+        let atb: Vec<BlockKind> = (0..blocks)
+            .map(|b| BlockKind::from_bits(heap.kind(Block(b)) as u8))
+            .collect();
+        for r in [
+            mp_laws::heap_map_agrees_with_atb(&map, &atb, bpb as u64),
+            mp_laws::mem_info_agrees_with_atb(&map, &atb, bpb as u64),
+            mp_laws::no_orphan_tail(&atb),
+        ] {
+            if let Err(e) = r {
+                return Err(TestCaseError::fail(e.to_string()));
+            }
+        }
     }
 }
 
@@ -323,7 +345,7 @@ fn the_heap_map_of_a_fixed_sequence_on_a32() {
     let mut mp = start(&mut mem, ProfileId::MicropythonA32, 16 * 1024, None, &opts).unwrap();
     let list = alloc(&mut mp, "list", &[int("len", 3)]);
     let tuple = alloc(&mut mp, "tuple", &[int("len", 5)]);
-    let dict = alloc(&mut mp, "dict", &[int("keys", 0), int("insert", 5)]);
+    let dict = alloc(&mut mp, "dict", &[int("keys", 5)]);
     let closure = alloc(&mut mp, "closure", &[int("captured", 2)]);
     alloc(&mut mp, "int", &[int("value", 1 << 40)]);
     alloc(
@@ -748,4 +770,119 @@ fn the_reference_subject_hands_its_arena_to_the_micropython_model() {
         },
     )
     .unwrap();
+}
+
+// ---- against the specification's tables ----
+
+proptest! {
+    #![proptest_config(config("proptest-regressions/micropython_heap_split.txt"))]
+
+    #[test]
+    fn the_area_split_is_the_spec_formula(pi in 0usize..5, bytes in 1u64..(1 << 20), offset in 0u64..32, finaliser in any::<bool>(), weakref in any::<bool>()) {
+        let p = PROFILES[pi];
+        let base = 0x0010_0000 + offset;
+        let opts = [int("base", base as i128), int("finaliser", finaliser as i128), int("weakref", weakref as i128)];
+        let mut mem = vec![0u8; bytes as usize];
+        let cfg = Config::new(p, None).unwrap();
+        let bpb = cfg.bytes_per_block() as u64;
+        let t = memspec::micropython::heap::gc_init_area_bytes(base, base + bytes, bpb);
+        let expected = t.and_then(|t| area_split(t, bpb, SideTables { finaliser, weakref })).filter(|s| s.blocks > 0);
+        match (start(&mut mem, p, bytes, None, &opts), expected) {
+            (Ok(mp), Some(s)) => {
+                let a = mp.heap().unwrap().area;
+                prop_assert_eq!(
+                    (a.atb_bytes as u64, a.ftb_bytes as u64, a.wtb_bytes as u64, a.blocks as u64, a.pool_bytes() as u64, a.pool_start.0 - base),
+                    (s.atb_bytes, s.ftb_bytes, s.wtb_bytes, s.blocks, s.pool_bytes, s.pool_offset),
+                    "{} {} bytes at {:#x}", p.name(), bytes, base
+                );
+            }
+            (Err(e), None) => prop_assert_eq!(e.kind, ErrorKind::ArenaTooSmall),
+            (got, want) => prop_assert!(false, "{}: model {:?}, spec {:?}", p.name(), got.map(|m| m.heap().unwrap().area), want),
+        }
+    }
+}
+
+#[test]
+fn with_a_weakref_table_the_tables_can_reach_into_the_pool() {
+    // T - 1 = A * (2 + 4 * 16) with odd A: A = 1, T = 67. The spec's law says the tables overlap the
+    // pool by one byte; gc_setup_area only asserts, and the model keeps the overlap as the engine does.
+    let mut mem = vec![0u8; 67];
+    let base = 0x0010_0040 - 67;
+    let opts = [int("base", base), int("weakref", 1)];
+    let mp = start(&mut mem, ProfileId::MicropythonA32, 67, None, &opts).unwrap();
+    let a = mp.heap().unwrap().area;
+    assert_eq!((a.atb_bytes, a.blocks, a.table_bytes()), (1, 4, 4));
+    assert_eq!(
+        a.pool_start.0 - a.start.0,
+        3,
+        "the pool starts at byte 3, the WTB ends at byte 4"
+    );
+    let tables = SideTables {
+        finaliser: true,
+        weakref: true,
+    };
+    assert!(mp_laws::side_tables_clear_of_pool(67, 16, tables).is_err());
+}
+
+#[test]
+fn the_facts_of_each_profile_are_the_models_constants() {
+    use memspec_impl::micropython::{area, info, layout, objects, qstr};
+    let mut compared = 0;
+    for p in PROFILES {
+        let profile = p
+            .profile()
+            .unwrap_or_else(|| panic!("the spec tables of {} have landed", p.name()));
+        let cfg = Config::new(p, None).unwrap();
+        let codec = memspec_impl::micropython::Codec::new(cfg.repr, cfg.uint_bytes);
+        let (min, max) = codec.small_int_range();
+        let model = |name: &str| -> Option<i64> {
+            Some(match name {
+                "MP_BYTES_PER_OBJ_WORD" => cfg.uint_bytes.get() as i64,
+                "MICROPY_BYTES_PER_GC_BLOCK" => cfg.bytes_per_block() as i64,
+                "sizeof(mp_obj_t)" => cfg.obj_bytes.get() as i64,
+                "sizeof(void *)" => cfg.ptr_bytes.get() as i64,
+                "MP_SMALL_INT_BITS" => (max as i128 - min as i128 + 1).ilog2() as i64,
+                "qstr index bits" => (codec.qstr_max() as u128 + 1).ilog2() as i64,
+                "MPZ_DIG_SIZE" => cfg.mpz_digit_bits as i64,
+                "BLOCKS_PER_ATB" => area::BLOCKS_PER_ATB as i64,
+                "AT_FREE" => Kind::Free as i64,
+                "AT_HEAD" => Kind::Head as i64,
+                "AT_TAIL" => Kind::Tail as i64,
+                "AT_MARK" => Kind::Mark as i64,
+                "ALLOC_TABLE_GAP_BYTE" => area::ALLOC_TABLE_GAP_BYTES as i64,
+                "BLOCKS_PER_FTB" => area::BLOCKS_PER_FTB as i64,
+                "WTB bits per block" => i64::from(cfg.weakref),
+                "MICROPY_ALLOC_GC_STACK_SIZE" => cfg.gc_stack_entries as i64,
+                "MICROPY_QSTR_BYTES_IN_HASH" => cfg.qstr_hash_bytes as i64,
+                "MICROPY_QSTR_BYTES_IN_LEN" => ((qstr::QSTR_MAX_BYTES + 1).ilog2() / 8) as i64,
+                "LIST_MIN_ALLOC" => objects::LIST_MIN_ALLOC_ITEMS as i64,
+                "heap-map blocks per line" => info::BLOCKS_PER_LINE as i64,
+                "MICROPY_PY_GC_COLLECT_RETVAL" => i64::from(cfg.collect_retval),
+                "MICROPY_GC_SPLIT_HEAP_AUTO" => i64::from(cfg.max_new_split.is_some()),
+                "max new split" => cfg.max_new_split? as i64,
+                "MICROPY_OBJ_IMMEDIATE_OBJS" => i64::from(codec.immediate(0).is_some()),
+                "sizeof(mp_obj_float_t)" => layout::float(&cfg)?.size as i64,
+                "alignof(mp_obj_t) in a struct" => cfg.obj_align() as i64,
+                "pool bytes at heapsize 1048576" => {
+                    area::Area::setup(&cfg, 1 << 20).ok()?.pool_bytes() as i64
+                }
+                _ => return None,
+            })
+        };
+        for f in profile.facts {
+            if let Some(v) = model(f.name) {
+                compared += 1;
+                assert_eq!(
+                    v,
+                    f.value,
+                    "{} {}: model {v}, spec {} ({})",
+                    p.name(),
+                    f.name,
+                    f.value,
+                    f.source
+                );
+            }
+        }
+    }
+    assert!(compared > 60, "only {compared} facts compared");
 }

@@ -10,9 +10,10 @@
 //! | C | as A | `O & 0xff80000f == 6`, `(q << 4) \| 6` | `O & 0xff80000f == 0xe`, `(v << 4) \| 0xe` | `O & 3 == 2` otherwise: `((b & ~3) \| 2) + 0x80800000` | `O & 3 == 0` |
 //! | D | top 16 bits `0x0001` | top 16 bits `0x0002` | top 16 bits `0x0003` | top 14 bits not all zero: `double + 0x8004_0000_0000_0000` | top 16 bits zero |
 //!
-//! Each representation's tests cover every word exactly once, so [`Codec::classify`] never answers
-//! "invalid": a word of the immediate class whose value names no object is still of that class, and
-//! decoding it ([`Subject::decode`](memspec::subject::Subject::decode)) reports an invalid word.
+//! Each representation's tests cover every word exactly once. A word of the immediate class whose
+//! value names no object is still of that class, and decoding it
+//! ([`Subject::decode`](memspec::subject::Subject::decode)) reports an invalid word. REPR D has an
+//! immediate test but no immediate objects, so its `0x0003` words are [`WordClass::Invalid`].
 //!
 //! In REPR_C the two low mantissa bits of a single are dropped on the way in and refilled from bits
 //! 2–3 on the way out (`mp_obj_float_get`); both C and D replace every NaN by the canonical one.
@@ -58,6 +59,10 @@ pub enum WordClass {
     Float,
     /// `mp_obj_is_obj`: a pointer to an object (or a fake object such as `MP_OBJ_NULL`).
     Pointer,
+    /// REPR_D's top bits `0x0003`: `mp_obj_is_immediate_obj` would say yes, but a REPR_D build has no
+    /// immediate objects (`MICROPY_OBJ_IMMEDIATE_OBJS` is 0), so no value has this pattern;
+    /// `mp_obj_get_type` would take it for a pointer.
+    Invalid,
 }
 
 impl WordClass {
@@ -69,6 +74,7 @@ impl WordClass {
             WordClass::Immediate => TagClass::Immediate,
             WordClass::Float => TagClass::Float,
             WordClass::Pointer => TagClass::Pointer,
+            WordClass::Invalid => TagClass::Invalid,
         }
     }
 }
@@ -288,7 +294,7 @@ impl Codec {
                 0 => WordClass::Pointer,
                 0x0001_0000_0000_0000 => WordClass::SmallInt,
                 0x0002_0000_0000_0000 => WordClass::Qstr,
-                0x0003_0000_0000_0000 => WordClass::Immediate,
+                0x0003_0000_0000_0000 => WordClass::Invalid,
                 _ => WordClass::Float,
             },
         }

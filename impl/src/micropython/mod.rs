@@ -37,7 +37,7 @@
 //!
 //! * `int value=V [from=ll|text|neg]`, `float value=F`
 //! * `str text=T [intern=1]`, `bytes text=T`, `bytearray len=N`
-//! * `list len=N [append=K] [extend=M]`, `tuple len=N`, `dict keys=N [insert=M]` (or `len=N`), `set len=N [add=M]`
+//! * `list len=N [append=K] [extend=M]`, `tuple len=N`, `dict keys=N [literal=1]` (or `len=N`), `set len=N [literal=1]`
 //! * `function defaults=D kw_defaults=K`, `closure captured=N`, `bound-method`, `instance`
 //! * `raw bytes=N [finaliser=1]`
 //!

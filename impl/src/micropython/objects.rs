@@ -9,13 +9,13 @@
 //! |---|---|
 //! | `int value=V [from=ll\|text\|neg]` | nothing when V is a small int; else the boxed int. MPZ: the 4-word struct, then `max(need, 2)` digits (`mpz_need_dig`), need = `ceil(64 / MPZ_DIG_SIZE)` for `from=ll` (`mp_obj_new_int_from_ll`: small-int arithmetic that overflowed, the default when V fits 64 bits), `digits * 8 / MPZ_DIG_SIZE + 1` for `from=text` (`int("...")` or a literal, `mpz_set_from_str`; boxed when \|V\| is no small int, so `-2**30` is boxed on 32-bit), the digits of \|V\| for `from=neg` (`-x` of a boxed x, `mpz_neg_inpl`: never converted back, so even a small value is boxed). Long long: one struct, V normalised |
 //! | `float value=F` | REPR_A/B: one `mp_obj_float_t`; REPR_C/D: nothing, the float is in the word |
-//! | `str text=T [intern=1]` | nothing when T is a known qstr (`mp_obj_new_str` → `qstr_find_strn`) or `intern=1` (the parser interned it); else the 4-word struct, then `len + 1` bytes of data (`mp_obj_new_str_copy`) |
-//! | `bytes text=T` | `b''` for empty T (ROM); else struct and data as for str |
+//! | `str text=T [intern=1]` | a str built at run time (`'a' + 'b'`): nothing when T is a known qstr (`mp_obj_new_str_from_vstr` → `qstr_find_strn`) or `intern=1` (the parser interned it); else `len + 1` bytes of data (`vstr_init_len`), then the 4-word struct |
+//! | `bytes text=T` | `bytes(seq)`: data and struct as for str, also for empty T (the ROM `b''` is what `bytes()` and the literal give) |
 //! | `bytearray len=N` | the 4-word struct, then N bytes (none for 0) (`array_new`) |
 //! | `list len=N [append=K] [extend=M]` | the 4-word struct, then `max(N, 4)` items (`mp_obj_list_init`, `[None] * N`); each append into a full list doubles `alloc` (`m_renew`); extending by a list of M items past `alloc` grows it to `len + M + 4` (`list_extend`) |
 //! | `tuple len=N` | `()` for 0 (ROM); else one block chain of `sizeof + N` items (`mp_obj_new_tuple`) |
-//! | `dict keys=N [insert=M]` (or `len=N`) | the 4-word struct; a literal of N keys presizes N slots of 2 words (`BUILD_MAP N`); then M more keys one by one, the table growing when full (`py/map.c`) |
-//! | `set len=N [add=M]` | the 4-word struct; N slots of 1 word (none for 0) (`mp_obj_new_set`), then M adds |
+//! | `dict keys=N [literal=1]` (or `len=N`) | the 4-word struct (`mp_obj_new_dict`); `{}` gets no table until its first key, then N small-int keys stored one at a time grow the table through `hash_allocation_sizes` when it is full (`py/map.c`); a literal presizes exactly N slots of 2 words (`BUILD_MAP N`) |
+//! | `set len=N [literal=1]` | the 4-word struct; `set()` requests a 0-byte table, then N small ints added one at a time grow it like a dict's; a literal presizes N slots of 1 word (`mp_obj_new_set`) |
 //! | `function defaults=D kw_defaults=K` | the tuple of D defaults (garbage afterwards), with K keyword-only defaults a dict built key by key; then `fun_bc`: 4 words (+1 with settrace) + D words + 1 word when K > 0 (`mp_obj_new_fun_bc`) |
 //! | `closure captured=N` | N cells (2 words each, `mp_obj_new_cell`, made when the enclosing function starts), the inner `fun_bc`, then the closure: 3 words + N (`mp_obj_new_closure`) |
 //! | `bound-method` | 3 words (`mp_obj_new_bound_meth`); `meth` and `self` start as None |
@@ -138,8 +138,8 @@ impl ObjKind {
             ObjKind::Bytearray => &["len"],
             ObjKind::List => &["len", "append", "extend"],
             ObjKind::Tuple => &["len"],
-            ObjKind::Dict => &["keys", "len", "insert"],
-            ObjKind::Set => &["len", "add"],
+            ObjKind::Dict => &["keys", "len", "literal"],
+            ObjKind::Set => &["len", "literal"],
             ObjKind::Function => &["defaults", "kw_defaults"],
             ObjKind::Closure => &["captured"],
             ObjKind::BoundMethod | ObjKind::Instance => &[],
@@ -467,16 +467,17 @@ impl<const N: usize> MicroPython<'_, N> {
         self.made(addr, &[Some(addr)], 0)
     }
 
-    /// The struct and data of a str or bytes (`mp_obj_new_str_copy`).
-    fn str_copy(&mut self, ty: Type, text: &[u8]) -> SubjectResult<Made> {
+    /// A str or bytes built at run time (`vstr_init_len`, then `mp_obj_new_str_type_from_vstr`): the
+    /// data buffer of `len + 1` bytes first, then the struct pointing at it.
+    fn str_from_vstr(&mut self, ty: Type, text: &[u8]) -> SubjectResult<Made> {
         let cfg = *self.cfg()?;
         let s = layout::four_words(&cfg);
-        let addr = self.new_obj(s.size, ty)?;
         let len1 = text
             .len()
             .checked_add(1)
             .ok_or_else(|| bad(format_args!("text too long")))?;
         let data = self.alloc_held(len1, false)?;
+        let addr = self.new_obj(s.size, ty)?;
         let hash = super::qstr::hash(text, cfg.qstr_hash_bytes);
         let heap = self.heap_mut()?;
         heap.write_ptr(addr.add(s.offsets[1]), hash);
@@ -514,15 +515,13 @@ impl<const N: usize> MicroPython<'_, N> {
                 .ok_or_else(|| bad(format_args!("qstr {q} does not fit the word")))?;
             return Ok(Made::word(w));
         }
-        self.str_copy(Type::Str, text)
+        self.str_from_vstr(Type::Str, text)
     }
 
     fn make_bytes(&mut self, a: &Args<'_, '_>) -> SubjectResult<Made> {
-        let text = a.text("text")?;
-        if text.is_empty() {
-            return Ok(Made::word(self.const_word(Const::EmptyBytes)?));
-        }
-        self.str_copy(Type::Bytes, text)
+        // `bytes(seq)` builds through a vstr even when empty; only `bytes()` and the literal `b''`
+        // give the ROM object (encode `b''` for that word).
+        self.str_from_vstr(Type::Bytes, a.text("text")?)
     }
 
     fn make_bytearray(&mut self, a: &Args<'_, '_>) -> SubjectResult<Made> {
@@ -687,21 +686,17 @@ impl<const N: usize> MicroPython<'_, N> {
             Some(_) => a.count("keys", None)?,
             None => a.count("len", None)?,
         };
-        let m = a.count("insert", Some(0))?;
-        let total = n
-            .checked_add(m)
-            .ok_or_else(|| bad(format_args!("dict keys overflow")))?;
-        let addr = self.new_dict(n, total)?;
+        // A literal presizes its table (BUILD_MAP n); `{}` filled one key at a time grows it.
+        let presize = if a.flag("literal")? { n } else { 0 };
+        let addr = self.new_dict(presize, n)?;
         let parts = self.dict_parts(addr)?;
         self.made(addr, &parts, 0)
     }
 
     fn make_set(&mut self, a: &Args<'_, '_>) -> SubjectResult<Made> {
         let n = a.count("len", None)?;
-        let m = a.count("add", Some(0))?;
-        let total = n
-            .checked_add(m)
-            .ok_or_else(|| bad(format_args!("set size overflows")))?;
+        // A literal presizes its table (mp_obj_new_set(n, items)); `set()` filled by `add` grows it.
+        let presize = if a.flag("literal")? { n } else { 0 };
         let cfg = *self.cfg()?;
         let s = layout::four_words(&cfg);
         let addr = self.new_obj(s.size, Type::Set)?;
@@ -710,9 +705,9 @@ impl<const N: usize> MicroPython<'_, N> {
             header: addr.add(s.offsets[1]),
         };
         table.init_empty(self.heap_mut()?);
-        self.with_roots(|heap, roots| table.presize(heap, n, roots))?;
+        self.with_roots(|heap, roots| table.presize(heap, presize, roots))?;
         let codec = self.codec()?;
-        for k in 0..total {
+        for k in 0..n {
             let key = codec
                 .small_int(k as i64)
                 .ok_or_else(|| bad(format_args!("element {k} is no small int")))?;

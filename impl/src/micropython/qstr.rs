@@ -3,8 +3,9 @@
 //! A qstr is an index into a chain of pools (`py/qstr.c`). Index 0 is `MP_QSTRnull`; the static
 //! pool begins with `static_qstr_list` of `py/makeqstrdata.py`, whose order is fixed because it is
 //! part of the `.mpy` format, so those indices are the same in every build. The model knows the first
-//! [`STATIC_QSTRS`] of them. Every other compile-time qstr has a build-dependent index and is not
-//! modelled.
+//! [`STATIC_QSTRS`] of them. Every other compile-time qstr has a build-dependent index; the model
+//! knows a few that every build has ([`BUILD_QSTRS`]: the names of the core types and of their
+//! unconditional methods) and numbers them from [`FIRST_BUILD_QSTR`], a number of its own choosing.
 //!
 //! Strings interned at run time (identifiers and string literals of at most
 //! `MICROPY_ALLOC_PARSE_INTERN_STRING_LEN` = 10 bytes, interned by the parser) are registered with
@@ -48,6 +49,41 @@ pub const STATIC_QSTRS: [&str; 29] = [
     "__setitem__",
     "__str__",
 ];
+
+/// Qstrs every build has, at build-dependent indices: the names of the core types (`mp_type_*.name`)
+/// and the methods of `list_locals_dict_table` (`py/objlist.c`) and the unconditional entries of
+/// `dict_locals_dict_table` (`py/objdict.c`), v1.27.0.
+pub const BUILD_QSTRS: [&str; 26] = [
+    "bool",
+    "bytes",
+    "dict",
+    "float",
+    "int",
+    "list",
+    "str",
+    "tuple",
+    "append",
+    "clear",
+    "copy",
+    "count",
+    "extend",
+    "index",
+    "insert",
+    "pop",
+    "remove",
+    "reverse",
+    "sort",
+    "get",
+    "items",
+    "keys",
+    "popitem",
+    "setdefault",
+    "update",
+    "values",
+];
+
+/// The number the model gives the first of [`BUILD_QSTRS`] (build-dependent in the engine).
+pub const FIRST_BUILD_QSTR: u64 = 512;
 
 /// The number the model gives the first run-time qstr (build-dependent in the engine).
 pub const FIRST_RUNTIME_QSTR: u64 = 1024;
@@ -117,6 +153,9 @@ impl Qstrs {
         if let Some(i) = STATIC_QSTRS.iter().position(|s| s.as_bytes() == text) {
             return Some(i as u64 + 1);
         }
+        if let Some(i) = BUILD_QSTRS.iter().position(|s| s.as_bytes() == text) {
+            return Some(FIRST_BUILD_QSTR + i as u64);
+        }
         (0..self.len)
             .find(|&i| self.runtime(i) == text)
             .map(|i| FIRST_RUNTIME_QSTR + i as u64)
@@ -125,7 +164,13 @@ impl Qstrs {
     /// The text of qstr `q`, if the model knows it.
     pub fn text(&self, q: u64) -> Option<&[u8]> {
         if q >= 1 && q <= STATIC_QSTRS.len() as u64 {
-            return Some(STATIC_QSTRS[q as usize - 1].as_bytes());
+            return STATIC_QSTRS.get(q as usize - 1).map(|s| s.as_bytes());
+        }
+        if let Some(s) = q
+            .checked_sub(FIRST_BUILD_QSTR)
+            .and_then(|i| BUILD_QSTRS.get(usize::try_from(i).ok()?))
+        {
+            return Some(s.as_bytes());
         }
         let i = usize::try_from(q.checked_sub(FIRST_RUNTIME_QSTR)?).ok()?;
         (i < self.len).then(|| self.runtime(i))

@@ -12,7 +12,7 @@ use memspec::subject::{
 
 use super::alloc::AllocError;
 use super::collect::Sweep;
-use super::config::{Config, Repr};
+use super::config::Config;
 use super::encoding::{Codec, IMMEDIATE_FALSE, IMMEDIATE_NONE, IMMEDIATE_TRUE, WordClass};
 use super::gc::Roots;
 use super::handles::{Building, Handles, RootSet};
@@ -386,20 +386,20 @@ impl<'a, const N: usize> MicroPython<'a, N> {
             WordClass::SmallInt => Decoded::Int(codec.small_int_value(word)),
             WordClass::Qstr => Decoded::Qstr(codec.qstr_value(word)),
             WordClass::Float => Decoded::Float(codec.float_value(word)),
-            WordClass::Immediate => match (cfg.repr, codec.immediate_value(word)) {
-                (Repr::D, _) => {
-                    return Err(SubjectError::new(
-                        ErrorKind::InvalidWord,
-                        format_args!(
-                            "{word:#018x} has REPR_D's immediate tag, but REPR_D builds have no immediate \
-                             objects (MICROPY_OBJ_IMMEDIATE_OBJS is 0)"
-                        ),
-                    ));
-                }
-                (_, IMMEDIATE_NONE) => Decoded::Named(Const::None.name()),
-                (_, IMMEDIATE_FALSE) => Decoded::Named(Const::False.name()),
-                (_, IMMEDIATE_TRUE) => Decoded::Named(Const::True.name()),
-                (_, v) => {
+            WordClass::Invalid => {
+                return Err(SubjectError::new(
+                    ErrorKind::InvalidWord,
+                    format_args!(
+                        "{word:#018x} has REPR_D's immediate tag, but REPR_D builds have no immediate \
+                         objects (MICROPY_OBJ_IMMEDIATE_OBJS is 0)"
+                    ),
+                ));
+            }
+            WordClass::Immediate => match codec.immediate_value(word) {
+                IMMEDIATE_NONE => Decoded::Named(Const::None.name()),
+                IMMEDIATE_FALSE => Decoded::Named(Const::False.name()),
+                IMMEDIATE_TRUE => Decoded::Named(Const::True.name()),
+                v => {
                     return Err(SubjectError::new(
                         ErrorKind::InvalidWord,
                         format_args!(
