@@ -288,6 +288,7 @@ const TOY_LIMITS: &[(&str, &str)] = &[
         "the toy's map has no `GC memory layout` line, which the map laws read",
     ),
     ("heap::zeroing", "the toy has no conservative_clear option"),
+    ("heap::growth", "the toy knows only the raw kind and has one area"),
 ];
 
 /// The corpus's micropython-a32 values agree with the toy wherever the toy can run them (it knows only

@@ -259,7 +259,8 @@ proptest! {
         // largest free block on ESP32.
         let mut mem = vec![0u8; 256 * 1024];
         let port = if esp32 { "esp32" } else { "webassembly" };
-        let mut mp = start(&mut mem, ProfileId::MicropythonA32, Some(port), &[int("heapsize", 8192)]).unwrap();
+        let opts = [int("heapsize", 8192)];
+        let mut mp = start(&mut mem, ProfileId::MicropythonA32, Some(port), &opts).unwrap();
         for (i, n) in sizes.iter().enumerate() {
             if let Ok(a) = try_alloc(&mut mp, "raw", &[int("bytes", *n as i128)]) && rooted[i] {
                 mp.root(a.id).unwrap();

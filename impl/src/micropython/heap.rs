@@ -3,7 +3,8 @@
 //!
 //! The arena is one span of addresses from [`Config::arena_base`]: the area `gc_init` set up at its
 //! start (`heapsize` bytes, the whole arena unless the case says less), and after it the host memory
-//! new areas come from where the port grows the heap (`MICROPY_GC_SPLIT_HEAP_AUTO`, see [`host`](super::host)).
+//! new areas come from where the port grows the heap (`MICROPY_GC_SPLIT_HEAP_AUTO`, see
+//! [`host`](super::host)).
 //! A block is named by its area and its index in that area's pool ([`BlockAt`]).
 //!
 //! Blocks carry no header. The state of block `b` is two bits of the ATB, byte `b / 4`, bits

@@ -58,8 +58,6 @@ pub struct GcInfo {
     pub heads: u64,
     /// What `gc_get_max_new_split` reports, with `MICROPY_GC_SPLIT_HEAP_AUTO`.
     pub max_new_split: Option<u64>,
-    /// Areas in the heap.
-    pub areas: u64,
 }
 
 impl GcInfo {
@@ -82,7 +80,6 @@ impl Heap<'_> {
     pub fn info(&self) -> GcInfo {
         let mut info = GcInfo {
             max_new_split: self.max_new_split(),
-            areas: self.areas().len() as u64,
             ..GcInfo::default()
         };
         let (mut used, mut free) = (0u64, 0u64);
