@@ -1,0 +1,294 @@
+//! Comparing a target's observations with the host's, byte for byte, into one trial per vector, and
+//! the report those trials make.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use memspec_vector::FORMAT_VERSION;
+use memspec_vector::record::Record;
+use serde::Serialize;
+
+use crate::set::VectorSet;
+use crate::transcript::{Transcript, VectorRecords};
+
+/// Differing records shown per failed trial.
+pub const SHOWN_DIFFERENCES: usize = 5;
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunEnd {
+    /// The firmware exited by itself (QEMU), with this code if it had one.
+    Exited(Option<i32>),
+    /// The run was killed after the timeout: the firmware hung.
+    TimedOut(Duration),
+    /// The run was stopped for another reason (a probe error).
+    Stopped(String),
+}
+
+impl std::fmt::Display for RunEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunEnd::Exited(Some(c)) => write!(f, "the firmware exited with code {c}"),
+            RunEnd::Exited(None) => write!(f, "the firmware was ended by a signal"),
+            RunEnd::TimedOut(d) => write!(
+                f,
+                "the firmware hung: killed after the {:.1} s timeout",
+                d.as_secs_f64()
+            ),
+            RunEnd::Stopped(why) => write!(f, "the run stopped: {why}"),
+        }
+    }
+}
+
+/// One named result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Trial {
+    /// `<subject>/<profile>/<suite>::<case>`, or `<subject>/run::transport` for the stream itself.
+    pub name: String,
+    /// Whether it passed.
+    pub passed: bool,
+    /// Why it failed (empty when it passed).
+    pub message: String,
+}
+
+/// A record as text, or its bytes when it does not decode.
+pub fn render(payload: &[u8]) -> String {
+    match Record::read(payload) {
+        Ok(r) => r.to_string(),
+        Err(e) => format!("undecodable record ({e}): {payload:02x?}"),
+    }
+}
+
+fn step_of(payload: &[u8]) -> Option<u16> {
+    match Record::read(payload).ok()? {
+        Record::Step { step, .. }
+        | Record::Stat { step, .. }
+        | Record::Text { step, .. }
+        | Record::Law { step, .. } => Some(step),
+        _ => None,
+    }
+}
+
+/// Compares one vector's records; `None` when they are equal byte for byte.
+fn differences(host: &[Vec<u8>], target: &[Vec<u8>], plan: &[String]) -> Option<String> {
+    let n = host.len().max(target.len());
+    let differing: Vec<usize> = (0..n).filter(|&i| host.get(i) != target.get(i)).collect();
+    if differing.is_empty() {
+        return None;
+    }
+    let mut m = format!(
+        "{} of {n} records differ (host {} records, target {}):",
+        differing.len(),
+        host.len(),
+        target.len()
+    );
+    for &i in differing.iter().take(SHOWN_DIFFERENCES) {
+        let show = |r: Option<&Vec<u8>>| r.map_or_else(|| "(nothing)".to_string(), |p| render(p));
+        let _ = write!(
+            m,
+            "\n  record {i}:\n    host:   {}\n    target: {}",
+            show(host.get(i)),
+            show(target.get(i))
+        );
+        let step = host.get(i).or(target.get(i)).and_then(|p| step_of(p));
+        if let Some(line) = step.and_then(|s| plan.get(s as usize)) {
+            let _ = write!(m, "\n    plan:   {line}");
+        }
+    }
+    if differing.len() > SHOWN_DIFFERENCES {
+        let _ = write!(m, "\n  ... and {} more", differing.len() - SHOWN_DIFFERENCES);
+    }
+    Some(m)
+}
+
+fn broken_laws(records: &[Vec<u8>]) -> Vec<String> {
+    records
+        .iter()
+        .filter(|p| matches!(Record::read(p), Ok(Record::Law { .. })))
+        .map(|p| render(p))
+        .collect()
+}
+
+fn judge_vector(
+    host: Option<&VectorRecords>,
+    target: Option<&VectorRecords>,
+    plan: &[String],
+    end: &RunEnd,
+) -> Result<(), String> {
+    let Some(host) = host.filter(|h| h.ended) else {
+        return Err("the host's own replay has no complete observations of this vector".into());
+    };
+    let Some(target) = target else {
+        return Err(format!(
+            "no observations from the target: {end} before this vector"
+        ));
+    };
+    if !target.problems.is_empty() {
+        return Err(format!(
+            "the target's observations were damaged: {}",
+            target.problems.join("; ")
+        ));
+    }
+    if !target.ended {
+        let mut m = format!(
+            "the target's observations stop after {} of the host's {} records: {end}",
+            target.records.len(),
+            host.records.len()
+        );
+        if let Some(d) = differences(
+            &host.records[..target.records.len().min(host.records.len())],
+            &target.records,
+            plan,
+        ) {
+            let _ = write!(m, "\n{d}");
+        }
+        return Err(m);
+    }
+    if let Some(d) = differences(&host.records, &target.records, plan) {
+        return Err(d);
+    }
+    let laws = broken_laws(&target.records);
+    if !laws.is_empty() {
+        return Err(format!(
+            "target and host agree, but laws are broken:\n  {}",
+            laws.join("\n  ")
+        ));
+    }
+    Ok(())
+}
+
+/// The transport trial: the greeting, the closing counts, and nothing outside the vectors.
+fn judge_run(set: &VectorSet, target: &Transcript, end: &RunEnd, clean_exit: bool) -> Result<(), String> {
+    let mut problems = Vec::new();
+    match &target.hello {
+        None => problems.push("the firmware never said hello".to_string()),
+        Some(h) if h.version != FORMAT_VERSION => problems.push(format!(
+            "the firmware speaks format version {}, the host {FORMAT_VERSION}",
+            h.version
+        )),
+        Some(_) => {}
+    }
+    match target.done {
+        None => problems.push(format!("the firmware never reported the end of the set: {end}")),
+        Some((replayed, rejected)) => {
+            if replayed as usize != set.vectors.len() || rejected != 0 {
+                problems.push(format!(
+                    "the firmware replayed {replayed} of {} vectors and rejected {rejected} frames",
+                    set.vectors.len()
+                ));
+            }
+        }
+    }
+    if !clean_exit {
+        problems.push(end.to_string());
+    }
+    problems.extend(target.problems.iter().cloned());
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n  "))
+    }
+}
+
+/// One trial per vector, named `<subject>/<profile>/<suite>::<case>`, and the transport trial.
+pub fn judge(
+    subject: &str,
+    set: &VectorSet,
+    host: &Transcript,
+    target: &Transcript,
+    end: &RunEnd,
+    clean_exit: bool,
+) -> Vec<Trial> {
+    let mut trials: Vec<Trial> = set
+        .vectors
+        .iter()
+        .map(|v| {
+            let r = judge_vector(
+                host.vectors.get(&v.id),
+                target.vectors.get(&v.id),
+                &v.plan_lines(),
+                end,
+            );
+            Trial {
+                name: format!("{subject}/{}", v.name()),
+                passed: r.is_ok(),
+                message: r.err().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let r = judge_run(set, target, end, clean_exit);
+    trials.push(Trial {
+        name: format!("{subject}/run::transport"),
+        passed: r.is_ok(),
+        message: r.err().unwrap_or_default(),
+    });
+    trials
+}
+
+/// Figures of a run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Figures {
+    /// Vectors sent.
+    pub vectors: usize,
+    /// Bytes of the set file or stream sent down.
+    pub bytes_down: usize,
+    /// Bytes of observations received.
+    pub bytes_up: usize,
+    /// Wall-clock seconds of the run (QEMU's start and exit included).
+    pub seconds: f64,
+    /// Vectors per second of wall-clock time.
+    pub vectors_per_second: f64,
+}
+
+/// The report of a run, as written to JSON.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// Always `memspec-hil-report`.
+    pub schema: &'static str,
+    /// The version of this JSON layout.
+    pub schema_version: u32,
+    /// The vector format version.
+    pub format_version: u16,
+    /// `qemu` or `esp32c3`.
+    pub subject: String,
+    /// The firmware's name from its greeting.
+    pub firmware: Option<String>,
+    /// How the run ended.
+    pub end: String,
+    /// The figures.
+    pub figures: Figures,
+    /// Every trial.
+    pub trials: Vec<Trial>,
+}
+
+impl Report {
+    /// Trials passed and failed.
+    pub fn counts(&self) -> (usize, usize) {
+        let passed = self.trials.iter().filter(|t| t.passed).count();
+        (passed, self.trials.len() - passed)
+    }
+
+    /// Prints one line per trial, failure details, and the closing `N passed, N failed` line.
+    pub fn print(&self) {
+        for t in &self.trials {
+            println!("test {} ... {}", t.name, if t.passed { "ok" } else { "FAILED" });
+        }
+        let failed: Vec<&Trial> = self.trials.iter().filter(|t| !t.passed).collect();
+        if !failed.is_empty() {
+            println!("\nfailures:");
+            for t in &failed {
+                println!("\n---- {} ----\n  {}", t.name, t.message);
+            }
+        }
+        let f = &self.figures;
+        println!(
+            "\n{}: {} vectors, {} bytes down, {} bytes up, {:.3} s, {:.0} vectors/s",
+            self.subject, f.vectors, f.bytes_down, f.bytes_up, f.seconds, f.vectors_per_second
+        );
+        let (p, n) = self.counts();
+        println!("\n{p} passed, {n} failed");
+    }
+}
+
+/// The schema version of [`Report`].
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
