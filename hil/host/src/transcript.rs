@@ -7,6 +7,10 @@ use memspec_replay::RECEIVE_BYTES;
 use memspec_vector::frame::{Deframer, Event, SkipReason};
 use memspec_vector::record::Record;
 
+fn skip_text(bytes: usize, why: SkipReason) -> String {
+    format!("{bytes} bytes dropped from the stream: {}", why.name())
+}
+
 /// The records of one vector, from its `begin` to its `end`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VectorRecords {
@@ -42,6 +46,7 @@ pub struct Transcript {
     /// Problems outside any vector: dropped bytes, rejections that name no vector.
     pub problems: Vec<String>,
     open: Option<u32>,
+    last_skip: Option<(SkipReason, usize)>,
     /// Bytes received in all.
     pub bytes: usize,
 }
@@ -62,6 +67,7 @@ impl Transcript {
             done: None,
             problems: Vec::new(),
             open: None,
+            last_skip: None,
             bytes: 0,
         }
     }
@@ -86,10 +92,8 @@ impl Transcript {
 
     /// Marks the end of the stream: whatever is left is reported.
     pub fn finish(&mut self) {
+        self.rx.end();
         self.drain();
-        if let Some(Event::Skipped { bytes, why }) = self.rx.finish() {
-            self.skipped(bytes, why);
-        }
     }
 
     /// Whether vector `id`'s `end` record has arrived.
@@ -105,7 +109,21 @@ impl Transcript {
     }
 
     fn skipped(&mut self, bytes: usize, why: SkipReason) {
-        self.problem(format!("{bytes} bytes dropped from the stream: {}", why.name()));
+        // Bytes arrive in pieces; one run of skipped bytes is one problem.
+        if self.last_skip.is_some_and(|(w, _)| w == why) {
+            let total = self.last_skip.map_or(0, |(_, n)| n) + bytes;
+            self.last_skip = Some((why, total));
+            let list = match self.open.and_then(|id| self.vectors.get_mut(&id)) {
+                Some(v) => &mut v.problems,
+                None => &mut self.problems,
+            };
+            if let Some(last) = list.last_mut() {
+                *last = skip_text(total, why);
+                return;
+            }
+        }
+        self.last_skip = Some((why, bytes));
+        self.problem(skip_text(bytes, why));
     }
 
     fn drain(&mut self) {
@@ -118,6 +136,7 @@ impl Transcript {
                 }
                 Event::Frame(p) => p.to_vec(),
             };
+            self.last_skip = None;
             self.record(payload);
         }
     }

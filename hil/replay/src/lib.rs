@@ -302,10 +302,11 @@ pub fn pump<const N: usize>(rx: &mut Deframer<N>, replayer: &mut Replayer<'_>, e
     }
 }
 
-/// At the end of the incoming stream: reports what is left in `rx`, then the counts.
+/// At the end of the incoming stream: replays or reports what is left in `rx`, then sends the counts
+/// (unless a set's end already did).
 pub fn finish<const N: usize>(rx: &mut Deframer<N>, replayer: &mut Replayer<'_>, em: &mut Emitter<'_>) {
-    if let Some(Event::Skipped { bytes, why }) = rx.finish() {
-        replayer.skipped(bytes, why, em);
+    rx.end();
+    if pump(rx, replayer, em) == Flow::More {
+        replayer.done(em);
     }
-    replayer.done(em);
 }

@@ -142,23 +142,48 @@ fn frame_at(buf: &[u8]) -> Option<usize> {
     (crc32(&body[4..]) == want).then_some(total)
 }
 
-/// The first position after 0 where a complete valid frame starts, before `limit`.
-fn later_frame(buf: &[u8], limit: usize) -> Option<usize> {
+/// Whether the bytes at the start of `buf` could still become a valid frame as more bytes arrive.
+fn could_complete(buf: &[u8]) -> bool {
+    match announced(buf) {
+        None => buf.len() < HEADER_BYTES,
+        Some(n) => n <= MAX_PAYLOAD_BYTES && buf.len() < n + OVERHEAD_BYTES,
+    }
+}
+
+/// Where a frame starting inside the first `limit` bytes (not at 0) settles what `buf[0]` is.
+enum Later {
+    /// A complete valid frame starts here: everything before it is a damaged frame.
+    Frame(usize),
+    /// A frame may start here once more bytes arrive.
+    Pending,
+    /// No frame starts inside the limit.
+    None,
+}
+
+fn later_frame(buf: &[u8], limit: usize, at_end: bool) -> Later {
     let mut from = 1;
     while let Some(k) = find_magic(buf, from) {
         if k >= limit {
-            return None;
+            break;
         }
         if frame_at(&buf[k..]).is_some() {
-            return Some(k);
+            return Later::Frame(k);
+        }
+        if !at_end && could_complete(&buf[k..]) {
+            return Later::Pending;
         }
         from = k + 1;
     }
-    None
+    Later::None
 }
 
-/// Looks at the start of `buf` (see [`Scan`]).
+/// Looks at the start of `buf` (see [`Scan`]) while more bytes may follow.
 pub fn scan(buf: &[u8]) -> Scan {
+    scan_with(buf, false)
+}
+
+/// Looks at the start of `buf`; with `at_end`, no more bytes will follow, so nothing is waited for.
+pub fn scan_with(buf: &[u8], at_end: bool) -> Scan {
     if buf.is_empty() {
         return Scan::NeedMore;
     }
@@ -177,8 +202,16 @@ pub fn scan(buf: &[u8]) -> Scan {
         }
         Some(_) => {}
     }
+    let truncated = |bytes| Scan::Skip {
+        bytes,
+        why: SkipReason::Truncated,
+    };
     let Some(n) = announced(buf) else {
-        return Scan::NeedMore;
+        return if at_end {
+            truncated(buf.len())
+        } else {
+            Scan::NeedMore
+        };
     };
     if n > MAX_PAYLOAD_BYTES {
         return Scan::Skip {
@@ -189,12 +222,10 @@ pub fn scan(buf: &[u8]) -> Scan {
     let total = n + OVERHEAD_BYTES;
     if buf.len() < total {
         // A frame that never completes must not stall a live stream once the next one has arrived.
-        return match later_frame(buf, buf.len()) {
-            Some(k) => Scan::Skip {
-                bytes: k,
-                why: SkipReason::Truncated,
-            },
-            None => Scan::NeedMore,
+        return match later_frame(buf, buf.len(), at_end) {
+            Later::Frame(k) => truncated(k),
+            _ if at_end => truncated(buf.len()),
+            _ => Scan::NeedMore,
         };
     }
     if frame_at(buf).is_some() {
@@ -203,12 +234,10 @@ pub fn scan(buf: &[u8]) -> Scan {
             consumed: total,
         };
     }
-    match later_frame(buf, total) {
-        Some(k) => Scan::Skip {
-            bytes: k,
-            why: SkipReason::Truncated,
-        },
-        None => Scan::Skip {
+    match later_frame(buf, total, at_end) {
+        Later::Frame(k) => truncated(k),
+        Later::Pending => Scan::NeedMore,
+        Later::None => Scan::Skip {
             bytes: total,
             why: SkipReason::BadChecksum,
         },
@@ -238,6 +267,7 @@ pub struct Deframer<const N: usize> {
     buf: [u8; N],
     start: usize,
     end: usize,
+    ended: bool,
 }
 
 impl<const N: usize> Default for Deframer<N> {
@@ -253,6 +283,7 @@ impl<const N: usize> Deframer<N> {
             buf: [0; N],
             start: 0,
             end: 0,
+            ended: false,
         }
     }
 
@@ -288,7 +319,7 @@ impl<const N: usize> Deframer<N> {
     /// The next frame or skip.
     pub fn next_event(&mut self) -> Event<'_> {
         let held = &self.buf[self.start..self.end];
-        match scan(held) {
+        match scan_with(held, self.ended) {
             Scan::NeedMore if held.len() == N => {
                 // A full buffer that still needs more can never complete: drop a byte and rescan.
                 self.start += 1;
@@ -310,19 +341,9 @@ impl<const N: usize> Deframer<N> {
         }
     }
 
-    /// At the end of the stream: what is left, if anything (a frame cut short, or other bytes).
-    pub fn finish(&mut self) -> Option<Event<'static>> {
-        let held = &self.buf[self.start..self.end];
-        if held.is_empty() {
-            return None;
-        }
-        let why = if held.starts_with(&MAGIC[..held.len().min(4)]) {
-            SkipReason::Truncated
-        } else {
-            SkipReason::Garbage
-        };
-        let bytes = held.len();
-        self.start = self.end;
-        Some(Event::Skipped { bytes, why })
+    /// Marks the end of the stream: from now on [`next_event`](Self::next_event) waits for nothing
+    /// and reports what is left (a frame cut short, or other bytes).
+    pub fn end(&mut self) {
+        self.ended = true;
     }
 }
