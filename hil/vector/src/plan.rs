@@ -254,11 +254,7 @@ pub fn read_down(payload: &[u8]) -> DecodeResult<Down<'_>> {
             r.finish("end of set")?;
             Ok(Down::End { vectors })
         }
-        t => Err(crate::wire::DecodeError {
-            kind: DecodeErrorKind::BadTag(t),
-            field: "record tag",
-            offset: 0,
-        }),
+        t => Err(r.bad_tag(t, "record tag")),
     }
 }
 
@@ -321,7 +317,7 @@ fn read_params<'a, 'b>(r: &mut Reader<'a>, buf: &'b mut ParamBuf<'a>) -> DecodeR
             0 => ParamValue::Int(r.ivar("integer parameter")?),
             1 => ParamValue::Float(r.f64("float parameter")?),
             2 => ParamValue::Text(r.bytes("text parameter")?),
-            t => return Err(r.error(DecodeErrorKind::BadTag(t), "parameter type")),
+            t => return Err(r.bad_tag(t, "parameter type")),
         };
         *slot = Param { name, value };
     }
@@ -347,7 +343,7 @@ pub fn read_step<'a: 'b, 'b>(r: &mut Reader<'a>, params: &'b mut ParamBuf<'a>) -
             let port = match r.u8("port present")? {
                 0 => None,
                 1 => Some(r.str("port")?),
-                t => return Err(r.error(DecodeErrorKind::BadTag(t), "port present")),
+                t => return Err(r.bad_tag(t, "port present")),
             };
             let options = read_params(r, params)?;
             Step::Start {
@@ -368,7 +364,7 @@ pub fn read_step<'a: 'b, 'b>(r: &mut Reader<'a>, params: &'b mut ParamBuf<'a>) -
             5 => Value::Bool(r.bool("boolean")?),
             6 => Value::Named(r.str("constant name")?),
             7 => Value::Error(r.u8("error sentinel")?),
-            t => return Err(r.error(DecodeErrorKind::BadTag(t), "value type")),
+            t => return Err(r.bad_tag(t, "value type")),
         }),
         2 => Step::Decode(r.uint("word")?),
         3 => {
@@ -388,7 +384,7 @@ pub fn read_step<'a: 'b, 'b>(r: &mut Reader<'a>, params: &'b mut ParamBuf<'a>) -
                 1 => StepTarget::Interior(read_var(r)?, r.uint("interior offset")?),
                 2 => StepTarget::Word(r.uint("word")?),
                 3 => StepTarget::Empty,
-                t => return Err(r.error(DecodeErrorKind::BadTag(t), "target type")),
+                t => return Err(r.bad_tag(t, "target type")),
             };
             Step::Link { from, slot, target }
         }
@@ -403,9 +399,9 @@ pub fn read_step<'a: 'b, 'b>(r: &mut Reader<'a>, params: &'b mut ParamBuf<'a>) -
             1 => GcOp::Unlock,
             2 => GcOp::Disable,
             3 => GcOp::Enable,
-            t => return Err(r.error(DecodeErrorKind::BadTag(t), "collector operation")),
+            t => return Err(r.bad_tag(t, "collector operation")),
         }),
         12 => Step::ReadWord(read_var(r)?, r.int("word index")?),
-        t => return Err(r.error(DecodeErrorKind::BadTag(t), "step tag")),
+        t => return Err(r.bad_tag(t, "step tag")),
     })
 }

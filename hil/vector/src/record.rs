@@ -448,7 +448,7 @@ impl<'a> Record<'a> {
                         })?;
                         Err((kind, r.str("error detail")?))
                     }
-                    t => return Err(r.error(DecodeErrorKind::BadTag(t), "result type")),
+                    t => return Err(r.bad_tag(t, "result type")),
                 };
                 Record::Step { step, result }
             }
@@ -456,7 +456,7 @@ impl<'a> Record<'a> {
                 let step = r.uint("step index")?;
                 let name = r.str("figure name")?;
                 let t = r.u8("unit")?;
-                let unit = unit_label(t).ok_or(r.error(DecodeErrorKind::BadTag(t), "unit"))?;
+                let unit = unit_label(t).ok_or(r.bad_tag(t, "unit"))?;
                 Record::Stat {
                     step,
                     name,
@@ -483,7 +483,7 @@ impl<'a> Record<'a> {
                 let vector = match r.u8("vector present")? {
                     0 => None,
                     1 => Some(r.uint("vector id")?),
-                    t => return Err(r.error(DecodeErrorKind::BadTag(t), "vector present")),
+                    t => return Err(r.bad_tag(t, "vector present")),
                 };
                 Record::Rejected {
                     vector,
@@ -494,7 +494,7 @@ impl<'a> Record<'a> {
                 vectors: r.uint("vectors replayed")?,
                 rejected: r.uint("vectors rejected")?,
             },
-            t => return Err(r.error(DecodeErrorKind::BadTag(t), "record tag")),
+            t => return Err(r.bad_tag(t, "record tag")),
         };
         r.finish("the record")?;
         Ok(rec)
@@ -532,7 +532,7 @@ fn read_outcome<'a>(r: &mut Reader<'a>) -> DecodeResult<OutcomeView<'a>> {
                 8 => DecodedView::Pointer(r.uint("pointer")?),
                 9 => DecodedView::Image(r.uint("image offset")?),
                 10 => DecodedView::Header(r.uint("header word")?),
-                t => return Err(r.error(DecodeErrorKind::BadTag(t), "decoded type")),
+                t => return Err(r.bad_tag(t, "decoded type")),
             };
             OutcomeView::Decoded(c, v)
         }
@@ -547,13 +547,13 @@ fn read_outcome<'a>(r: &mut Reader<'a>) -> DecodeResult<OutcomeView<'a>> {
             returned: match r.u8("returned present")? {
                 0 => None,
                 1 => Some(r.int("returned")?),
-                t => return Err(r.error(DecodeErrorKind::BadTag(t), "returned present")),
+                t => return Err(r.bad_tag(t, "returned present")),
             },
             finalisers_run: r.uint("finalisers run")?,
         },
         5 => OutcomeView::Live(r.bool("liveness")?),
         6 => OutcomeView::Word(r.uint("word")?),
-        t => return Err(r.error(DecodeErrorKind::BadTag(t), "outcome type")),
+        t => return Err(r.bad_tag(t, "outcome type")),
     })
 }
 

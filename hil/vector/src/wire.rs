@@ -169,6 +169,15 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// An error for the tag byte `tag` of `field`, just read.
+    pub fn bad_tag(&self, tag: u8, field: &'static str) -> DecodeError {
+        DecodeError {
+            kind: DecodeErrorKind::BadTag(tag),
+            field,
+            offset: self.at.saturating_sub(1),
+        }
+    }
+
     /// Fails unless every byte has been read.
     pub fn finish(&self, field: &'static str) -> DecodeResult<()> {
         if self.is_empty() {
@@ -274,11 +283,7 @@ impl<'a> Reader<'a> {
         match self.u8(field)? {
             0 => Ok(false),
             1 => Ok(true),
-            t => Err(DecodeError {
-                kind: DecodeErrorKind::BadTag(t),
-                field,
-                offset: self.at - 1,
-            }),
+            t => Err(self.bad_tag(t, field)),
         }
     }
 }
