@@ -11,8 +11,10 @@ const USAGE: &str = "\
 usage:
   memspec-hil vectors [--out FILE] [FILTER]
       write the generated vector set (the file the QEMU firmware reads)
-  memspec-hil qemu --elf ELF [--qemu BIN] [--timeout SECS] [--report FILE] [--transcript FILE] [FILTER]
-      replay the vectors under qemu-system-riscv32 and compare with the host
+  memspec-hil qemu --elf ELF [--set FILE] [--qemu BIN] [--timeout SECS] [--report FILE]
+                   [--transcript FILE] [FILTER]
+      replay the vectors (generated, or a saved set file) under qemu-system-riscv32 and compare
+      with the host; --transcript saves the firmware's raw output
   memspec-hil board --chip esp32c3 --elf ELF [--repeat N] [--timeout SECS] [--report FILE] [FILTER]
       flash an ESP32-C3 through a debug probe, replay over RTT, compare with the host
   memspec-hil image --chip esp32c3 --elf ELF --out BIN
@@ -29,6 +31,7 @@ struct Opts {
     qemu: Option<PathBuf>,
     report: Option<PathBuf>,
     transcript: Option<PathBuf>,
+    set: Option<PathBuf>,
     chip: Option<String>,
     timeout: Option<Duration>,
     repeat: Option<u32>,
@@ -46,6 +49,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             "--qemu" => o.qemu = Some(value(a)?.into()),
             "--report" => o.report = Some(value(a)?.into()),
             "--transcript" => o.transcript = Some(value(a)?.into()),
+            "--set" => o.set = Some(value(a)?.into()),
             "--chip" => o.chip = Some(value(a)?),
             "--timeout" => {
                 let v = value(a)?;
@@ -86,8 +90,16 @@ impl<E: std::fmt::Display> From<E> for Unable {
     }
 }
 
-fn selected(filter: Option<&str>) -> Result<memspec_hil::set::VectorSet, Unable> {
-    let set = generate::generated()?.filtered(filter);
+fn selected(o: &Opts) -> Result<memspec_hil::set::VectorSet, Unable> {
+    let filter = o.filter.as_deref();
+    let all = match &o.set {
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| Unable(format!("reading {}: {e}", p.display())))?;
+            memspec_hil::set::VectorSet::read(&bytes).map_err(|e| Unable(format!("{}: {e}", p.display())))?
+        }
+        None => generate::generated()?,
+    };
+    let set = all.filtered(filter);
     if set.vectors.is_empty() {
         return Err(Unable(format!(
             "the filter `{}` matches no vector (names look like `micropython-a32/encode::small-int-edges`)",
@@ -115,7 +127,7 @@ fn finish(report: &Report, path: Option<&PathBuf>) -> Result<ExitCode, Unable> {
 }
 
 fn vectors(o: &Opts) -> Result<ExitCode, Unable> {
-    let set = selected(o.filter.as_deref())?;
+    let set = selected(o)?;
     let bytes = set.file_bytes();
     let out = o.out.clone().unwrap_or_else(|| qemu::VECTOR_FILE.into());
     std::fs::write(&out, &bytes)?;
@@ -131,7 +143,7 @@ fn vectors(o: &Opts) -> Result<ExitCode, Unable> {
 
 fn run_qemu(o: &Opts) -> Result<ExitCode, Unable> {
     let elf = o.elf.clone().ok_or_else(|| Unable("qemu needs --elf".into()))?;
-    let set = selected(o.filter.as_deref())?;
+    let set = selected(o)?;
     let mut cfg = qemu::Config::new(elf);
     if let Some(q) = &o.qemu {
         cfg.qemu = q.clone();
@@ -158,7 +170,7 @@ fn run_board(o: &Opts) -> Result<ExitCode, Unable> {
     // Look for the probe first: without one nothing else is worth doing.
     let probe = board::find_probe()?;
     let elf = o.elf.clone().ok_or_else(|| Unable("board needs --elf".into()))?;
-    let set = selected(o.filter.as_deref())?;
+    let set = selected(o)?;
     let mut cfg = board::Config::new(chip, elf);
     if let Some(t) = o.timeout {
         cfg.timeout = t;

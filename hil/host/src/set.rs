@@ -5,7 +5,7 @@ use memspec::ProfileId;
 use memspec::step::Step;
 use memspec_impl::reference::Reference;
 use memspec_replay::{ARENA_BYTES, Emitter, Flow, RECEIVE_BYTES, Replayer};
-use memspec_vector::frame::{self, Deframer, MAX_PAYLOAD_BYTES};
+use memspec_vector::frame::{self, Deframer, Event, MAX_PAYLOAD_BYTES};
 use memspec_vector::plan;
 use memspec_vector::wire::Writer;
 
@@ -177,6 +177,59 @@ impl VectorSet {
         let _ = plan::write_end(&mut w, n);
         framed(w.written(), &mut out);
         out
+    }
+
+    /// Reads a set file (as [`file_bytes`](Self::file_bytes) writes it). Each vector's profile is
+    /// the one its first step starts; its name `suite::case` is split at the first `::`.
+    pub fn read(file: &[u8]) -> Result<VectorSet, String> {
+        let mut rx = Box::new(Deframer::<RECEIVE_BYTES>::new());
+        let mut set = VectorSet::default();
+        let mut rest = file;
+        let mut ended = false;
+        while !ended {
+            let n = rx.push(rest);
+            rest = &rest[n..];
+            if n == 0 {
+                rx.end();
+            }
+            loop {
+                let payload = match rx.next_event() {
+                    Event::NeedMore if n == 0 => return Err("the set file has no end record".into()),
+                    Event::NeedMore => break,
+                    Event::Skipped { bytes, why } => {
+                        return Err(format!(
+                            "the set file is damaged: {bytes} bytes of {}",
+                            why.name()
+                        ));
+                    }
+                    Event::Frame(p) => p,
+                };
+                match plan::read_down(payload).map_err(|e| format!("vector {}: {e}", set.vectors.len()))? {
+                    plan::Down::Set { .. } => {}
+                    plan::Down::End { .. } => {
+                        ended = true;
+                        break;
+                    }
+                    plan::Down::Vector(mut v) => {
+                        let (suite, case) = v.name.split_once("::").unwrap_or(("", v.name));
+                        let (suite, case) = (suite.to_string(), case.to_string());
+                        let mut plan = PlanBuilder::default();
+                        let mut profile = None;
+                        let mut params = plan::param_buf();
+                        while let Some(step) = v.next_step(&mut params) {
+                            let (_, step) = step.map_err(|e| format!("vector {}: {e}", v.id))?;
+                            if let (None, Step::Start { profile: p, .. }) = (profile, &step) {
+                                profile = Some(*p);
+                            }
+                            plan.push(&step);
+                        }
+                        let profile = profile.ok_or_else(|| format!("vector {} starts no profile", v.id))?;
+                        set.add(profile, &suite, &case, plan).map_err(|e| e.to_string())?;
+                    }
+                }
+            }
+        }
+        Ok(set)
     }
 
     /// The vector with id `id`.

@@ -123,26 +123,26 @@ fn judge_vector(
             "no observations from the target: {end} before this vector"
         ));
     };
-    if !target.problems.is_empty() {
-        return Err(format!(
-            "the target's observations were damaged: {}",
-            target.problems.join("; ")
-        ));
-    }
     if !target.ended {
         let mut m = format!(
             "the target's observations stop after {} of the host's {} records: {end}",
             target.records.len(),
             host.records.len()
         );
-        if let Some(d) = differences(
-            &host.records[..target.records.len().min(host.records.len())],
-            &target.records,
-            plan,
-        ) {
+        if !target.problems.is_empty() {
+            let _ = write!(m, "\n  the stream also lost: {}", target.problems.join("; "));
+        }
+        let seen = target.records.len().min(host.records.len());
+        if let Some(d) = differences(&host.records[..seen], &target.records, plan) {
             let _ = write!(m, "\n{d}");
         }
         return Err(m);
+    }
+    if !target.problems.is_empty() {
+        return Err(format!(
+            "the target's observations were damaged: {}",
+            target.problems.join("; ")
+        ));
     }
     if let Some(d) = differences(&host.records, &target.records, plan) {
         return Err(d);

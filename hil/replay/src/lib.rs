@@ -286,20 +286,32 @@ impl<'s> Replayer<'s> {
     }
 }
 
+/// Feeds the next complete frame (or run of skipped bytes) held by `rx` to `replayer`; `None` when
+/// `rx` needs more bytes.
+pub fn pump_one<const N: usize>(
+    rx: &mut Deframer<N>,
+    replayer: &mut Replayer<'_>,
+    em: &mut Emitter<'_>,
+) -> Option<Flow> {
+    match rx.next_event() {
+        Event::Frame(payload) => Some(replayer.frame(payload, em)),
+        Event::Skipped { bytes, why } => {
+            replayer.skipped(bytes, why, em);
+            Some(Flow::More)
+        }
+        Event::NeedMore => None,
+    }
+}
+
 /// Feeds every complete frame held by `rx` to `replayer`; returns [`Flow::SetEnded`] once a set ends
 /// (frames after it stay in `rx`).
 pub fn pump<const N: usize>(rx: &mut Deframer<N>, replayer: &mut Replayer<'_>, em: &mut Emitter<'_>) -> Flow {
-    loop {
-        match rx.next_event() {
-            Event::Frame(payload) => {
-                if replayer.frame(payload, em) == Flow::SetEnded {
-                    return Flow::SetEnded;
-                }
-            }
-            Event::Skipped { bytes, why } => replayer.skipped(bytes, why, em),
-            Event::NeedMore => return Flow::More,
+    while let Some(flow) = pump_one(rx, replayer, em) {
+        if flow == Flow::SetEnded {
+            return flow;
         }
     }
+    Flow::More
 }
 
 /// At the end of the incoming stream: replays or reports what is left in `rx`, then sends the counts

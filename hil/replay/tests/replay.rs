@@ -84,7 +84,10 @@ impl Subject for Fake {
     }
     fn start(&mut self, p: ProfileId, _: &HeapConfig<'_>) -> SubjectResult<()> {
         if !self.supports(p) {
-            return Err(SubjectError::new(ErrorKind::UnknownProfile, format_args!("not {}", p.name())));
+            return Err(SubjectError::new(
+                ErrorKind::UnknownProfile,
+                format_args!("not {}", p.name()),
+            ));
         }
         self.next_id = 0;
         Ok(())
@@ -93,9 +96,16 @@ impl Subject for Fake {
         match v {
             Value::Int(i) if FAKE.small_int.contains(*i) => Ok(Encoded {
                 word: ((*i << 1) | 1) as u64 & 0xFFFF_FFFF,
-                class: if self.misclassify { TagClass::Pointer } else { TagClass::SmallInt },
+                class: if self.misclassify {
+                    TagClass::Pointer
+                } else {
+                    TagClass::SmallInt
+                },
             }),
-            Value::Int(i) => Err(SubjectError::new(ErrorKind::NotImmediate, format_args!("{i} needs the heap"))),
+            Value::Int(i) => Err(SubjectError::new(
+                ErrorKind::NotImmediate,
+                format_args!("{i} needs the heap"),
+            )),
             _ => Err(SubjectError::unsupported(memspec::subject::Capability::Encode)),
         }
     }
@@ -246,7 +256,11 @@ fn each_step_sends_its_figures_then_its_result_and_the_vector_is_closed_with_cou
 fn broken_laws_are_sent_after_the_step_that_broke_them() {
     let stream = set_stream(&[(
         "s::laws",
-        vec![start(ProfileId::MicropythonA32), Step::Encode(Value::Int(3)), Step::Stats],
+        vec![
+            start(ProfileId::MicropythonA32),
+            Step::Encode(Value::Int(3)),
+            Step::Stats,
+        ],
     )]);
     let mut fake = Fake {
         lie_about_free: true,
@@ -269,7 +283,10 @@ fn broken_laws_are_sent_after_the_step_that_broke_them() {
 fn an_int_that_needs_the_heap_is_checked_against_the_small_int_range() {
     let stream = set_stream(&[(
         "s::big",
-        vec![start(ProfileId::MicropythonA32), Step::Encode(Value::Int(1 << 30))],
+        vec![
+            start(ProfileId::MicropythonA32),
+            Step::Encode(Value::Int(1 << 30)),
+        ],
     )]);
     let recs = replay(&mut Fake::default(), &stream);
     assert_eq!(recs[2], "step 1: error not-immediate: 1073741824 needs the heap");
@@ -286,13 +303,18 @@ fn heap_map_text_comes_in_pieces_that_join_to_the_whole() {
         .iter()
         .map(|p| p.trim_start_matches("step 1: text \"").trim_end_matches('"'))
         .collect();
-    let want: String = (0..MAP_BYTES).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+    let want: String = (0..MAP_BYTES)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
     assert_eq!(joined, want);
 }
 
 #[test]
 fn no_laws_are_checked_for_a_profile_without_tables() {
-    let stream = set_stream(&[("s::other", vec![start(ProfileId::Skybison64), Step::Encode(Value::Int(1))])]);
+    let stream = set_stream(&[(
+        "s::other",
+        vec![start(ProfileId::Skybison64), Step::Encode(Value::Int(1))],
+    )]);
     let recs = replay(&mut Fake::default(), &stream);
     assert_eq!(recs[1], "step 0: error unknown-profile: not skybison64");
     assert_eq!(recs[3], "vector 0 ends after 2 steps, 0 law checks, 0 broken");
@@ -329,7 +351,14 @@ fn an_undecodable_step_rejects_its_vector_and_the_next_one_still_runs() {
             "vector 0 ends after 1 steps, 0 law checks, 0 broken",
         ]
     );
-    assert_eq!(recs[4..7], ["vector 1 begins", "step 0: done", "vector 1 ends after 1 steps, 0 law checks, 0 broken"]);
+    assert_eq!(
+        recs[4..7],
+        [
+            "vector 1 begins",
+            "step 0: done",
+            "vector 1 ends after 1 steps, 0 law checks, 0 broken"
+        ]
+    );
     assert_eq!(recs[7], "done: 1 vectors replayed, 1 rejected");
 }
 
@@ -339,7 +368,11 @@ fn a_damaged_frame_going_down_is_rejected_and_counted() {
     let at = stream.len() / 2;
     stream[at] ^= 0xFF;
     let recs = replay(&mut Fake::default(), &stream);
-    assert!(recs.iter().any(|r| r.starts_with("frame rejected:") && r.contains("bad checksum")), "{recs:#?}");
+    assert!(
+        recs.iter()
+            .any(|r| r.starts_with("frame rejected:") && r.contains("bad checksum")),
+        "{recs:#?}"
+    );
     assert!(recs.last().unwrap().ends_with("1 rejected"), "{recs:#?}");
 }
 

@@ -191,10 +191,7 @@ fn an_unknown_step_tag_names_the_tag_and_the_offset() {
     let last = bytes.len() - 1;
     bytes[last] = 0x7F;
     let e = read_steps(&bytes).unwrap_err();
-    assert_eq!(
-        e,
-        format!("step tag has unknown tag 0x7f (payload byte {last})")
-    );
+    assert_eq!(e, format!("step tag has unknown tag 0x7f (payload byte {last})"));
 }
 
 #[test]

@@ -107,16 +107,18 @@ extern "C" fn firmware_main() -> ! {
     };
 
     let mut rx = Deframer::<RECEIVE_BYTES>::new();
-    loop {
+    'read: loop {
         // A read error ends the input like the end of the file: the host sees which vectors are
         // missing.
         let n = file.read(rx.room()).unwrap_or_default();
         rx.commit(n);
-        if cfg!(feature = "hang-after-first-vector") && replayer.replayed() >= 1 {
-            hang();
-        }
-        if memspec_replay::pump(&mut rx, &mut replayer, &mut em) == Flow::SetEnded {
-            break;
+        while let Some(flow) = memspec_replay::pump_one(&mut rx, &mut replayer, &mut em) {
+            if flow == Flow::SetEnded {
+                break 'read;
+            }
+            if cfg!(feature = "hang-after-first-vector") && replayer.replayed() >= 1 {
+                hang();
+            }
         }
         if n == 0 {
             memspec_replay::finish(&mut rx, &mut replayer, &mut em);
