@@ -2,7 +2,9 @@
 //!
 //! Every command prints what it runs. Nothing prompts; a selector that matches nothing is an error.
 
+mod hil;
 mod install;
+mod qemu;
 mod test;
 
 use std::process::ExitCode;
@@ -15,6 +17,10 @@ usage: cargo xtask <command>
 commands:
   test         everything CI runs: format, lints, unit and property tests, the conformance corpus,
                the riscv32imc build of memspec-impl. Installs what it needs when missing.
+  qemu [filter]
+               replay the vector set under QEMU (riscv32 virt) and compare with the host
+  hil --chip esp32c3 [filter] [--repeat N]
+               flash a board through a debug probe, replay the vector set over RTT, compare
   install      only install what the tests need (rustup target, Debian and npm packages)
   help         this text
 ";
@@ -24,6 +30,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run(&args[1..]),
         Some("install") => shell().and_then(|sh| install::all(&sh)),
+        Some("qemu") => qemu::run(&args[1..]),
+        Some("hil") => hil::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
