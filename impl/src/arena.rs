@@ -34,6 +34,11 @@ impl<'a> Arena<'a> {
         Self { bytes }
     }
 
+    /// Gives the bytes back.
+    pub fn into_inner(self) -> &'a mut [u8] {
+        self.bytes
+    }
+
     /// Length in bytes.
     pub fn len(&self) -> usize {
         self.bytes.len()

@@ -10,3 +10,4 @@
 
 pub mod arena;
 pub mod reference;
+pub mod skybison;

@@ -10,13 +10,20 @@ use memspec::subject::{
 };
 use memspec::{ProfileId, TagClass};
 
+use crate::skybison::Skybison;
+
 /// The engine model that owns the arena now.
+// Models keep their object tables inline (there is no allocator to box them), and only one
+// `Model` exists per subject, so the size gap between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Model<'a> {
     /// No case has started; the arena waits here.
     Idle(&'a mut [u8]),
     /// Moved out for a moment while switching models.
     Switching,
+    /// `skybison64`.
+    Skybison(Skybison<'a>),
 }
 
 /// The reference implementation of every landed profile, as one subject named `ref`.
@@ -37,14 +44,18 @@ impl<'a> Reference<'a> {
         match core::mem::replace(&mut self.model, Model::Switching) {
             Model::Idle(a) => a,
             Model::Switching => &mut [],
+            Model::Skybison(s) => s.into_arena(),
         }
     }
 
     fn current(&mut self) -> SubjectResult<&mut dyn Subject> {
-        Err(SubjectError::new(
-            memspec::subject::ErrorKind::BadArgument,
-            format_args!("no case has started: call start first"),
-        ))
+        match &mut self.model {
+            Model::Skybison(s) => Ok(s),
+            Model::Idle(_) | Model::Switching => Err(SubjectError::new(
+                memspec::subject::ErrorKind::BadArgument,
+                format_args!("no case has started: call start first"),
+            )),
+        }
     }
 }
 
@@ -54,18 +65,24 @@ impl Subject for Reference<'_> {
     }
 
     fn supports(&self, profile: ProfileId) -> bool {
-        let _ = profile;
-        false
+        matches!(profile, ProfileId::Skybison64)
     }
 
     fn capabilities(&self, profile: ProfileId) -> Capabilities {
-        let _ = profile;
-        Capabilities::NONE
+        match profile {
+            ProfileId::Skybison64 => crate::skybison::subject::CAPABILITIES,
+            _ => Capabilities::NONE,
+        }
     }
 
     fn start(&mut self, profile: ProfileId, config: &HeapConfig<'_>) -> SubjectResult<()> {
-        let _ = config;
         let arena = self.take_arena();
+        if profile == ProfileId::Skybison64 {
+            let mut model = Skybison::new(arena);
+            let started = model.start(profile, config);
+            self.model = Model::Skybison(model);
+            return started;
+        }
         self.model = Model::Idle(arena);
         Err(SubjectError::new(
             memspec::subject::ErrorKind::UnknownProfile,

@@ -1,6 +1,6 @@
 //! The claims ledger: every statement of the five source documents, and what the evidence says of it.
 //!
-//! [`CLAIMS`](crate::claim::CLAIMS) holds each claim's id and text (ids are stable, from the project's
+//! [`CLAIMS`] holds each claim's id and text (ids are stable, from the project's
 //! claim list). Each engine module adds its [`Assessment`]s to [`LEDGER`]: a verdict for a set of
 //! profiles, with the evidence behind it.
 
@@ -147,7 +147,7 @@ pub struct Assessment {
 }
 
 /// Each engine's assessments. An engine's module adds its slice here when it lands.
-pub static LEDGER: &[&[Assessment]] = &[];
+pub static LEDGER: &[&[Assessment]] = &[crate::skybison::claims::ASSESSMENTS];
 
 /// Every assessment of the claim `id`.
 pub fn assessments_of(id: &str) -> impl Iterator<Item = &'static Assessment> + '_ {

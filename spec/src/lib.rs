@@ -17,6 +17,7 @@ pub mod evidence;
 pub mod fact;
 pub mod law;
 pub mod profile;
+pub mod skybison;
 pub mod step;
 pub mod subject;
 pub mod tag;

@@ -284,4 +284,4 @@ impl Profile {
 }
 
 /// Every profile whose tables have landed, in [`ProfileId`] order.
-pub static PROFILES: &[&Profile] = &[];
+pub static PROFILES: &[&Profile] = &[&crate::skybison::PROFILE];
