@@ -219,7 +219,7 @@ pub fn replay(cfg: &Config, probe: DebugProbeInfo, set: &VectorSet) -> Result<Re
     let mut trials: Vec<Trial> = Vec::new();
     let mut hello = None;
     let started = Instant::now();
-    let mut up_bytes = 0;
+    let mut transcripts = Vec::new();
     let mut last_end = RunEnd::Exited(Some(0));
     for k in 1..=cfg.repeat {
         let mut t = Transcript::new();
@@ -230,17 +230,17 @@ pub fn replay(cfg: &Config, probe: DebugProbeInfo, set: &VectorSet) -> Result<Re
             t.hello = hello.clone();
         }
         hello = t.hello.clone();
-        up_bytes += t.bytes;
         let clean = end == RunEnd::Exited(Some(0));
         let this = verdict::judge(subject, set, &host, &t, &end, clean);
         merge(&mut trials, this, k, cfg.repeat);
+        transcripts.push(t);
         last_end = end;
         if !clean {
             break;
         }
     }
     let secs = started.elapsed().as_secs_f64();
-    let vectors = set.vectors.len() * cfg.repeat as usize;
+    let vectors = set.vectors.len() * transcripts.len();
     Ok(Report {
         schema: "memspec-hil-report",
         schema_version: verdict::REPORT_SCHEMA_VERSION,
@@ -248,13 +248,12 @@ pub fn replay(cfg: &Config, probe: DebugProbeInfo, set: &VectorSet) -> Result<Re
         subject: subject.into(),
         firmware: hello.map(|h| h.firmware),
         end: last_end.to_string(),
-        figures: Figures {
+        figures: Figures::of(
             vectors,
-            bytes_down: bytes.len() * cfg.repeat as usize,
-            bytes_up: up_bytes,
-            seconds: secs,
-            vectors_per_second: if secs > 0.0 { vectors as f64 / secs } else { 0.0 },
-        },
+            bytes.len() * transcripts.len(),
+            secs,
+            &transcripts.iter().collect::<Vec<_>>(),
+        ),
         trials,
     })
 }

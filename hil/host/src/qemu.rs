@@ -216,17 +216,7 @@ pub fn replay(cfg: &Config, set: &VectorSet, sent: &[u8]) -> Result<(Report, Run
         subject: SUBJECT.into(),
         firmware: target.hello.as_ref().map(|h| h.firmware.clone()),
         end: run.end.to_string(),
-        figures: Figures {
-            vectors: set.vectors.len(),
-            bytes_down: sent.len(),
-            bytes_up: run.stdout.len(),
-            seconds: secs,
-            vectors_per_second: if secs > 0.0 {
-                set.vectors.len() as f64 / secs
-            } else {
-                0.0
-            },
-        },
+        figures: Figures::of(set.vectors.len(), sent.len(), secs, &[&target]),
         trials,
     };
     Ok((report, run))

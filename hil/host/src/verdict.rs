@@ -238,6 +238,39 @@ pub struct Figures {
     pub seconds: f64,
     /// Vectors per second of wall-clock time.
     pub vectors_per_second: f64,
+    /// Law checks the target made, over every vector.
+    pub laws_checked: u64,
+    /// Law checks that failed on the target.
+    pub laws_broken: u64,
+}
+
+impl Figures {
+    /// The figures of a run that sent `bytes_down` bytes of `vectors` vectors in `seconds` and
+    /// received `target`.
+    pub fn of(vectors: usize, bytes_down: usize, seconds: f64, target: &[&Transcript]) -> Figures {
+        let mut f = Figures {
+            vectors,
+            bytes_down,
+            bytes_up: target.iter().map(|t| t.bytes).sum(),
+            seconds,
+            vectors_per_second: if seconds > 0.0 {
+                vectors as f64 / seconds
+            } else {
+                0.0
+            },
+            laws_checked: 0,
+            laws_broken: 0,
+        };
+        for t in target {
+            for v in t.vectors.values() {
+                if let Some(Ok(Record::End(e))) = v.records.last().map(|p| Record::read(p)) {
+                    f.laws_checked += e.laws_checked as u64;
+                    f.laws_broken += e.laws_broken as u64;
+                }
+            }
+        }
+        f
+    }
 }
 
 /// The report of a run, as written to JSON.
@@ -282,8 +315,15 @@ impl Report {
         }
         let f = &self.figures;
         println!(
-            "\n{}: {} vectors, {} bytes down, {} bytes up, {:.3} s, {:.0} vectors/s",
-            self.subject, f.vectors, f.bytes_down, f.bytes_up, f.seconds, f.vectors_per_second
+            "\n{}: {} vectors, {} bytes down, {} bytes up, {:.3} s, {:.0} vectors/s, {} law checks, {} broken",
+            self.subject,
+            f.vectors,
+            f.bytes_down,
+            f.bytes_up,
+            f.seconds,
+            f.vectors_per_second,
+            f.laws_checked,
+            f.laws_broken
         );
         let (p, n) = self.counts();
         println!("\n{p} passed, {n} failed");
