@@ -2,7 +2,7 @@
 //! reads the observations from its output stream.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -43,7 +43,8 @@ impl Config {
     }
 
     /// The arguments QEMU is started with: the ESP32-C3's RV32IMC on the `virt` machine, no BIOS
-    /// (without `-bios none` QEMU exits 1 at once), semihosting for the firmware's I/O.
+    /// (without `-bios none` QEMU exits 1 at once), semihosting for the firmware's I/O, and neither
+    /// monitor nor serial console on stdout, which carries only the firmware's frames.
     pub fn args(&self) -> Vec<std::ffi::OsString> {
         let mut a: Vec<std::ffi::OsString> = [
             "-machine",
@@ -220,14 +221,4 @@ pub fn replay(cfg: &Config, set: &VectorSet, sent: &[u8]) -> Result<(Report, Run
         trials,
     };
     Ok((report, run))
-}
-
-/// Whether `path` looks like an ELF file.
-pub fn is_elf(path: &Path) -> bool {
-    std::fs::File::open(path)
-        .and_then(|mut f| {
-            let mut m = [0u8; 4];
-            f.read_exact(&mut m).map(|()| m == *b"\x7fELF")
-        })
-        .unwrap_or(false)
 }

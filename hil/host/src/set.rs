@@ -100,16 +100,6 @@ impl PlanBuilder {
         }
         self.count = self.count.saturating_add(1);
     }
-
-    /// Steps so far.
-    pub fn len(&self) -> usize {
-        self.count as usize
-    }
-
-    /// Whether no step was pushed.
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
 }
 
 /// A set of vectors.
@@ -230,11 +220,6 @@ impl VectorSet {
             }
         }
         Ok(set)
-    }
-
-    /// The vector with id `id`.
-    pub fn get(&self, id: u32) -> Option<&Vector> {
-        self.vectors.get(id as usize)
     }
 }
 

@@ -22,8 +22,8 @@ use memspec_vector::wire::{Full, Writer};
 
 use crate::laws::Figures;
 
-/// Bytes of the arena every replay runs on: an ESP32-sized heap (ESP32 MicroPython ports give the
-/// GC 64 to 128 KiB), the same on the host, under QEMU and on the board.
+/// Bytes of the arena every replay runs on, the same on the host, under QEMU and on the board: room
+/// for the largest heap a vector asks for (the generator asks for 64 to 128 KiB, ESP32-sized).
 pub const ARENA_BYTES: usize = 128 * 1024;
 /// The most plan variables a vector may bind.
 pub const MAX_VARS: usize = 64;
@@ -35,7 +35,7 @@ pub const TEXT_PIECE_BYTES: usize = 192;
 /// Buffer of a deframer that holds one whole frame and the start of the next.
 pub const RECEIVE_BYTES: usize = 2 * frame::MAX_FRAME_BYTES;
 
-/// The ids of the profiles whose tables have landed, for laws.
+/// The profile tables laws are checked against.
 pub type ProfileTables = &'static [&'static Profile];
 
 /// Encodes records and sends them framed.
