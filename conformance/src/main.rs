@@ -1,7 +1,531 @@
-//! The `memspec` command line.
+//! `memspec`: run the conformance cases, explain profiles, print the claims ledger, merge reports,
+//! and serve the reference implementation over the process protocol.
+//!
+//! Run as `cargo memspec ...`. Without arguments it runs every case against `ref`, prints the matrix
+//! and the ledger summary, and exits 0 only when nothing failed.
 
-fn main() {
-    for p in memspec::profile::PROFILES {
-        println!("{}", p.id.name());
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use libtest_mimic::Arguments;
+use memspec::profile::{Engine, ProfileId};
+use memspec_conformance::case::Case;
+use memspec_conformance::ledger::{self, CaseClaims};
+use memspec_conformance::report::{self, Report};
+use memspec_conformance::run::{DEFAULT_TIMEOUT, Harness, SubjectRun};
+use memspec_conformance::subjects::{OpenOptions, Registry, reference::RefFactory};
+use memspec_conformance::{corpus, explain, serve};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "memspec",
+    version,
+    about = "Check implementations against the memspec memory-layout specification",
+    after_help = "Without a command, runs every case against `ref` and prints the matrix and the claims ledger summary."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Run cases against subjects.
+    Run(RunArgs),
+    /// List the trials (`subject/profile/suite::case`) a run would make.
+    List(ListArgs),
+    /// List the profiles, with whether their tables have landed.
+    Profiles,
+    /// Show a profile's layout: tag table, immediates, heap geometry, header layouts, sizes.
+    Explain {
+        /// The profile, e.g. `micropython-a32`.
+        profile: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
+    /// The claims ledger: each claim's verdicts per profile, evidence and cases.
+    Claims {
+        /// Only the claims of this engine.
+        #[arg(long)]
+        engine: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
+    /// Work with JSON reports.
+    Report {
+        #[command(subcommand)]
+        command: ReportCmd,
+    },
+    /// Serve the reference implementation over the process protocol on stdin and stdout.
+    Serve,
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportCmd {
+    /// Merge reports from several machines into one.
+    Merge {
+        /// The reports.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Write the merged JSON here (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also write JUnit XML here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+        /// Also write Markdown here.
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+    },
+    /// Print a report's matrix, failures and ledger summary.
+    Show {
+        /// The report.
+        report: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ShowFormat,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ShowFormat {
+    Text,
+    Markdown,
+    Junit,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum StreamFormat {
+    Pretty,
+    Terse,
+    Json,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Select {
+    /// Subjects to run (repeatable): `ref`, `process`, ...
+    #[arg(long = "subject", default_value = "ref")]
+    subjects: Vec<String>,
+    /// Only these profiles (repeatable).
+    #[arg(long = "profile")]
+    profiles: Vec<String>,
+    /// For `process`: the program and its arguments, split on spaces (default: `memspec serve`).
+    #[arg(long)]
+    command: Option<String>,
+    /// The folder of cases (default: the corpus shipped with memspec).
+    #[arg(long)]
+    cases: Option<PathBuf>,
+    /// The expectations file (default: `conformance/expectations/<subject>.toml`; one subject only).
+    #[arg(long)]
+    expectations: Option<PathBuf>,
+    /// Only trials whose name contains this text (or equals it, with --exact).
+    filter: Option<String>,
+    /// Match the filter exactly.
+    #[arg(long)]
+    exact: bool,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    #[command(flatten)]
+    select: Select,
+    /// Seconds one case may take.
+    #[arg(long, default_value_t = DEFAULT_TIMEOUT.as_secs_f64())]
+    timeout: f64,
+    /// Re-run the trials that failed in this report.
+    #[arg(long)]
+    failed: Option<PathBuf>,
+    /// Write the JSON report here.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Write JUnit XML here.
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    /// Write Markdown here.
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+    /// The trial stream's format (default: terse on a terminal, pretty otherwise).
+    #[arg(long, value_enum)]
+    format: Option<StreamFormat>,
+    /// Trials run at once (default: the number of cores).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+struct ListArgs {
+    #[command(flatten)]
+    select: Select,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => run(RunArgs {
+            select: Select {
+                subjects: vec!["ref".into()],
+                profiles: Vec::new(),
+                command: None,
+                cases: None,
+                expectations: None,
+                filter: None,
+                exact: false,
+            },
+            timeout: DEFAULT_TIMEOUT.as_secs_f64(),
+            failed: None,
+            report: None,
+            junit: None,
+            markdown: None,
+            format: None,
+            threads: None,
+        }),
+        Some(Cmd::Run(a)) => run(a),
+        Some(Cmd::List(a)) => list(&a.select),
+        Some(Cmd::Profiles) => profiles(),
+        Some(Cmd::Explain { profile, format }) => explain_cmd(&profile, format),
+        Some(Cmd::Claims { engine, format }) => claims(engine.as_deref(), format),
+        Some(Cmd::Report { command }) => report_cmd(command),
+        Some(Cmd::Serve) => serve_cmd(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("memspec: error: {e}");
+            ExitCode::from(2)
+        }
     }
+}
+
+type Res = Result<ExitCode, String>;
+
+fn profile_named(name: &str) -> Result<ProfileId, String> {
+    ProfileId::from_name(name).ok_or_else(|| {
+        let names: Vec<_> = ProfileId::ALL.iter().map(|p| p.name()).collect();
+        format!("unknown profile `{name}`; profiles: {}", names.join(", "))
+    })
+}
+
+fn load_cases(dir: Option<&Path>) -> Result<(PathBuf, Vec<Case>), String> {
+    let root = dir.map_or_else(corpus::default_root, Path::to_path_buf);
+    let cases = corpus::load(&root).map_err(|errs| {
+        let lines: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        format!("{} case file(s) do not parse:\n{}", errs.len(), lines.join("\n"))
+    })?;
+    Ok((root, cases))
+}
+
+fn harness(s: &Select, timeout: Duration, only: Option<Vec<String>>) -> Result<Arc<Harness>, String> {
+    let profiles = if s.profiles.is_empty() {
+        None
+    } else {
+        Some(
+            s.profiles
+                .iter()
+                .map(|p| profile_named(p))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    };
+    if s.expectations.is_some() && s.subjects.len() != 1 {
+        return Err("--expectations names the file of one subject; give one --subject with it".into());
+    }
+    let registry = Registry::builtin();
+    let options = OpenOptions {
+        command: s
+            .command
+            .as_ref()
+            .map(|c| c.split_whitespace().map(str::to_string).collect()),
+    };
+    let mut subjects = Vec::new();
+    for name in &s.subjects {
+        let factory = registry.open(name, &options)?;
+        subjects.push(SubjectRun::new(Arc::from(factory), s.expectations.as_deref())?);
+    }
+    let (root, cases) = load_cases(s.cases.as_deref())?;
+    let h = Harness {
+        subjects,
+        cases: cases.into_iter().map(Arc::new).collect(),
+        root,
+        timeout,
+        profiles,
+        only,
+    };
+    // A filter that matches nothing is an error, not an empty success.
+    let planned = h.plan();
+    if planned.is_empty() {
+        return Err("no trial to run: no case runs under the profiles chosen".into());
+    }
+    if let Some(f) = &s.filter {
+        let hit = planned.iter().any(|p| {
+            if s.exact {
+                p.name == *f
+            } else {
+                p.name.contains(f.as_str())
+            }
+        });
+        if !hit {
+            return Err(format!(
+                "no trial name {} `{f}`; `cargo memspec list` shows the names",
+                if s.exact { "equals" } else { "contains" }
+            ));
+        }
+    }
+    Ok(Arc::new(h))
+}
+
+fn libtest_args(s: &Select, format: StreamFormat, threads: Option<usize>, list: bool) -> Arguments {
+    let mut argv: Vec<String> = vec!["memspec".into()];
+    if list {
+        argv.push("--list".into());
+    } else {
+        argv.push("--format".into());
+        argv.push(
+            match format {
+                StreamFormat::Pretty => "pretty",
+                StreamFormat::Terse => "terse",
+                StreamFormat::Json => "json",
+            }
+            .into(),
+        );
+    }
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        argv.push("--color".into());
+        argv.push("never".into());
+    }
+    if let Some(t) = threads {
+        argv.push("--test-threads".into());
+        argv.push(t.to_string());
+    }
+    if s.exact {
+        argv.push("--exact".into());
+    }
+    if let Some(f) = &s.filter {
+        argv.push(f.clone());
+    }
+    Arguments::from_iter(argv)
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn write_outputs(
+    r: &Report,
+    json: Option<&Path>,
+    junit: Option<&Path>,
+    md: Option<&Path>,
+) -> Result<(), String> {
+    if let Some(p) = json {
+        write_file(p, &r.to_json())?;
+    }
+    if let Some(p) = junit {
+        write_file(p, &report::junit::write(r))?;
+    }
+    if let Some(p) = md {
+        write_file(p, &report::markdown::write(r))?;
+    }
+    Ok(())
+}
+
+fn run(a: RunArgs) -> Res {
+    if !(a.timeout.is_finite() && a.timeout > 0.0) {
+        return Err(format!(
+            "--timeout {} must be a positive number of seconds",
+            a.timeout
+        ));
+    }
+    let only = match &a.failed {
+        None => None,
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            let r = Report::parse(&p.display().to_string(), &text)?;
+            let names: Vec<String> = r
+                .trials
+                .iter()
+                .filter(|t| t.status == report::Status::Fail)
+                .map(|t| t.name.clone())
+                .collect();
+            if names.is_empty() {
+                println!("{} has no failed trial; nothing to re-run", p.display());
+                return Ok(ExitCode::SUCCESS);
+            }
+            Some(names)
+        }
+    };
+    let h = harness(&a.select, Duration::from_secs_f64(a.timeout), only)?;
+    for w in h.stale_expectations() {
+        eprintln!("memspec: warning: {w}");
+    }
+    let format = a.format.unwrap_or(if std::io::stdout().is_terminal() {
+        StreamFormat::Terse
+    } else {
+        StreamFormat::Pretty
+    });
+    let args = libtest_args(&a.select, format, a.threads, false);
+    let (conclusion, report) = h.run(&args);
+    let mut summary = String::from("\n");
+    summary.push_str(&report.matrix_text());
+    let skips = report.skips_text();
+    if !skips.is_empty() {
+        summary.push_str(&skips);
+    }
+    summary.push('\n');
+    summary.push_str(&ledger::summary_text(&report.ledger));
+    if format == StreamFormat::Json {
+        eprint!("{summary}");
+    } else {
+        print!("{summary}");
+    }
+    write_outputs(
+        &report,
+        a.report.as_deref(),
+        a.junit.as_deref(),
+        a.markdown.as_deref(),
+    )?;
+    Ok(if conclusion.has_failed() || report.failed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn list(s: &Select) -> Res {
+    let h = harness(s, DEFAULT_TIMEOUT, None)?;
+    for p in h.plan() {
+        let hit = match &s.filter {
+            None => true,
+            Some(f) if s.exact => p.name == *f,
+            Some(f) => p.name.contains(f.as_str()),
+        };
+        if hit {
+            match &p.skip {
+                Some(r) => println!("{}  (skip: {r})", p.name),
+                None => println!("{}", p.name),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn profiles() -> Res {
+    for p in ProfileId::ALL {
+        let state = match p.profile() {
+            Some(t) => format!("{} bits, {}", t.value_width.bits(), t.gc.name()),
+            None => "tables not landed yet".into(),
+        };
+        println!("{:<16} {:<12} {state}", p.name(), p.engine().name());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain_cmd(name: &str, format: TextOrJson) -> Res {
+    let id = profile_named(name)?;
+    let p = id.profile().ok_or_else(|| {
+        format!("the tables of {name} have not landed yet; `cargo memspec profiles` lists them")
+    })?;
+    let sizes = explain::ref_sizes(p, &RefFactory);
+    match format {
+        TextOrJson::Text => print!("{}", explain::text(p, &sizes)),
+        TextOrJson::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&explain::json(p, &sizes)).map_err(|e| e.to_string())?
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn claims(engine: Option<&str>, format: TextOrJson) -> Res {
+    let engine = match engine {
+        None => None,
+        Some(e) => Some(Engine::from_name(e).ok_or_else(|| {
+            let names: Vec<_> = Engine::ALL.iter().map(|e| e.name()).collect();
+            format!("unknown engine `{e}`; engines: {}", names.join(", "))
+        })?),
+    };
+    let (_, cases) = load_cases(None)?;
+    let cc: Vec<CaseClaims> = cases.iter().map(CaseClaims::of).collect();
+    let entries = ledger::entries(engine, &cc, &[]);
+    match format {
+        TextOrJson::Text => {
+            print!("{}", ledger::full_text(&entries));
+            print!("\n{}", ledger::summary_text(&entries));
+        }
+        TextOrJson::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "schema": "memspec-claims/1", "claims": entries })
+            )
+            .map_err(|e| e.to_string())?
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_report(p: &Path) -> Result<Report, String> {
+    let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+    Report::parse(&p.display().to_string(), &text)
+}
+
+fn report_cmd(c: ReportCmd) -> Res {
+    match c {
+        ReportCmd::Merge {
+            reports,
+            out,
+            junit,
+            markdown,
+        } => {
+            let mut loaded = Vec::new();
+            for p in &reports {
+                loaded.push((p.display().to_string(), read_report(p)?));
+            }
+            let (_, cases) = load_cases(None)?;
+            let cc: Vec<CaseClaims> = cases.iter().map(CaseClaims::of).collect();
+            let merged = Report::merge(loaded, &cc);
+            match &out {
+                Some(p) => write_file(p, &merged.to_json())?,
+                None => println!("{}", merged.to_json()),
+            }
+            write_outputs(&merged, None, junit.as_deref(), markdown.as_deref())?;
+            if out.is_some() {
+                print!("{}", merged.matrix_text());
+            }
+            Ok(if merged.failed() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        ReportCmd::Show { report: p, format } => {
+            let r = read_report(&p)?;
+            match format {
+                ShowFormat::Text => {
+                    print!("{}", r.matrix_text());
+                    print!("{}", r.failures_text());
+                    print!("{}", r.skips_text());
+                    print!("\n{}", ledger::summary_text(&r.ledger));
+                }
+                ShowFormat::Markdown => print!("{}", report::markdown::write(&r)),
+                ShowFormat::Junit => print!("{}", report::junit::write(&r)),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn serve_cmd() -> Res {
+    let stdin = std::io::stdin().lock();
+    let stdout = std::io::stdout().lock();
+    serve::serve(&RefFactory, stdin, stdout).map_err(|e| format!("serve: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }

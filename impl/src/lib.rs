@@ -9,5 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod arena;
+pub mod julia;
+pub mod microvium;
 pub mod reference;
 pub mod skybison;

@@ -10,6 +10,8 @@ use memspec::subject::{
 };
 use memspec::{ProfileId, TagClass};
 
+use crate::julia::Julia;
+use crate::microvium::Microvium;
 use crate::skybison::Skybison;
 
 /// The engine model that owns the arena now.
@@ -20,10 +22,14 @@ use crate::skybison::Skybison;
 enum Model<'a> {
     /// No case has started; the arena waits here.
     Idle(&'a mut [u8]),
+    /// A Microvium case owns the arena.
+    Microvium(Microvium<'a>),
     /// Moved out for a moment while switching models.
     Switching,
     /// `skybison64`.
     Skybison(Skybison<'a>),
+    /// Julia v1.11.0 (`julia64`).
+    Julia(Julia<'a>),
 }
 
 /// The reference implementation of every landed profile, as one subject named `ref`.
@@ -43,14 +49,18 @@ impl<'a> Reference<'a> {
     fn take_arena(&mut self) -> &'a mut [u8] {
         match core::mem::replace(&mut self.model, Model::Switching) {
             Model::Idle(a) => a,
+            Model::Microvium(m) => m.into_arena(),
             Model::Switching => &mut [],
             Model::Skybison(s) => s.into_arena(),
+            Model::Julia(j) => j.into_arena(),
         }
     }
 
     fn current(&mut self) -> SubjectResult<&mut dyn Subject> {
         match &mut self.model {
+            Model::Microvium(m) => Ok(m),
             Model::Skybison(s) => Ok(s),
+            Model::Julia(j) => Ok(j),
             Model::Idle(_) | Model::Switching => Err(SubjectError::new(
                 memspec::subject::ErrorKind::BadArgument,
                 format_args!("no case has started: call start first"),
@@ -65,22 +75,39 @@ impl Subject for Reference<'_> {
     }
 
     fn supports(&self, profile: ProfileId) -> bool {
-        matches!(profile, ProfileId::Skybison64)
+        matches!(
+            profile,
+            ProfileId::Microvium | ProfileId::Skybison64 | ProfileId::Julia64
+        )
     }
 
     fn capabilities(&self, profile: ProfileId) -> Capabilities {
         match profile {
+            ProfileId::Microvium => Microvium::new(&mut []).capabilities(profile),
             ProfileId::Skybison64 => crate::skybison::subject::CAPABILITIES,
+            ProfileId::Julia64 => crate::julia::subject::CAPABILITIES,
             _ => Capabilities::NONE,
         }
     }
 
     fn start(&mut self, profile: ProfileId, config: &HeapConfig<'_>) -> SubjectResult<()> {
         let arena = self.take_arena();
+        if profile == ProfileId::Microvium {
+            let mut m = Microvium::new(arena);
+            let started = m.start(profile, config);
+            self.model = Model::Microvium(m);
+            return started;
+        }
         if profile == ProfileId::Skybison64 {
             let mut model = Skybison::new(arena);
             let started = model.start(profile, config);
             self.model = Model::Skybison(model);
+            return started;
+        }
+        if profile == ProfileId::Julia64 {
+            let mut j = Julia::new(arena);
+            let started = j.start(profile, config);
+            self.model = Model::Julia(j);
             return started;
         }
         self.model = Model::Idle(arena);

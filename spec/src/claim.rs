@@ -147,7 +147,12 @@ pub struct Assessment {
 }
 
 /// Each engine's assessments. An engine's module adds its slice here when it lands.
-pub static LEDGER: &[&[Assessment]] = &[crate::skybison::claims::ASSESSMENTS];
+pub static LEDGER: &[&[Assessment]] = &[
+    crate::micropython::ASSESSMENTS,
+    &crate::microvium::claims::ASSESSMENTS,
+    crate::skybison::claims::ASSESSMENTS,
+    &crate::julia::ASSESSMENTS,
+];
 
 /// Every assessment of the claim `id`.
 pub fn assessments_of(id: &str) -> impl Iterator<Item = &'static Assessment> + '_ {

@@ -15,7 +15,10 @@
 pub mod claim;
 pub mod evidence;
 pub mod fact;
+pub mod julia;
 pub mod law;
+pub mod micropython;
+pub mod microvium;
 pub mod profile;
 pub mod skybison;
 pub mod step;

@@ -144,9 +144,13 @@ impl IntRange {
         self.min <= v && v <= self.max
     }
 
-    /// The number of value bits: `max - min + 1 == 2^bits`.
+    /// The number of value bits: `max - min + 1 == 2^bits`; 0 for an empty range (an engine that
+    /// stores no integer in a word, such as Julia).
     pub const fn bits(&self) -> u32 {
-        (self.max as i128 - self.min as i128 + 1).ilog2()
+        match (self.max as i128 - self.min as i128 + 1).checked_ilog2() {
+            Some(bits) => bits,
+            None => 0,
+        }
     }
 }
 
@@ -284,4 +288,13 @@ impl Profile {
 }
 
 /// Every profile whose tables have landed, in [`ProfileId`] order.
-pub static PROFILES: &[&Profile] = &[&crate::skybison::PROFILE];
+pub static PROFILES: &[&Profile] = &[
+    &crate::micropython::A32,
+    &crate::micropython::A64,
+    &crate::micropython::B64,
+    &crate::micropython::C32,
+    &crate::micropython::D32,
+    &crate::microvium::PROFILE,
+    &crate::skybison::PROFILE,
+    &crate::julia::JULIA64,
+];

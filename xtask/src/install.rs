@@ -1,15 +1,29 @@
 //! Installs what the tests need, only when it is missing.
+//!
+//! Engines: the npm packages of `engines/` (from the committed lockfile, with `npm ci`) and Debian's
+//! `gcc-multilib` (for the 32-bit Microvium build). Without `CI=true` a piece that cannot be installed
+//! is a skip with the reason and the command; with it, an error.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use xshell::{Shell, cmd};
 
-use crate::Result;
+use crate::{Result, in_ci, step, workspace_root};
 
 /// The bare-metal target of the ESP32-C3 (RV32IMC), for `memspec-impl` and the firmware.
 pub const RISCV_TARGET: &str = "riscv32imc-unknown-none-elf";
 
+/// The npm packages `engines/package.json` pins, with their versions.
+pub const ENGINE_PACKAGES: [(&str, &str); 2] = [
+    ("@micropython/micropython-webassembly-pyscript", "1.27.0"),
+    ("microvium", "8.0.0"),
+];
+
 /// Everything the tests need.
 pub fn all(sh: &Shell) -> Result {
     rustup_target(sh)?;
+    engines(sh)?;
     qemu(sh)?;
     Ok(())
 }
@@ -28,42 +42,43 @@ pub fn qemu(sh: &Shell) -> Result<bool> {
     if qemu_present() {
         return Ok(true);
     }
-    crate::step("installing Debian's qemu-system-misc");
-    let root = cmd!(sh, "id -u").quiet().read().is_ok_and(|u| u.trim() == "0");
-    let _env = sh.push_env("DEBIAN_FRONTEND", "noninteractive");
-    let apt = |args: &[&str]| {
-        if root {
-            cmd!(sh, "apt-get {args...}").run()
-        } else {
-            // `sudo -n` fails instead of asking for a password.
-            cmd!(sh, "sudo -n apt-get {args...}").run()
-        }
-    };
-    let installed = apt(&["update", "-q"]).and_then(|()| {
-        apt(&[
-            "install",
-            "-y",
-            "-q",
-            "--no-install-recommends",
-            "qemu-system-misc",
-        ])
-    });
-    match installed {
+    let how = "apt-get install --no-install-recommends qemu-system-misc (as root, or with sudo)";
+    if !Path::new("/usr/bin/apt-get").exists() {
+        unavailable(&format!("{QEMU} is missing and this is no Debian system"), how)?;
+        return Ok(false);
+    }
+    step("installing qemu-system-misc (for the QEMU replay)");
+    match apt_install(sh, "qemu-system-misc") {
         Ok(()) if qemu_present() => Ok(true),
-        outcome => {
-            let why = match outcome {
-                Err(e) => e.to_string(),
-                Ok(()) => format!("apt-get installed qemu-system-misc but {QEMU} is still not on the PATH"),
-            };
-            if crate::in_ci() {
-                return Err(format!("installing qemu-system-misc failed: {why}").into());
-            }
-            eprintln!(
-                "xtask: warning: installing qemu-system-misc failed ({why}); the QEMU steps are skipped"
-            );
+        Ok(()) => {
+            unavailable(
+                &format!("qemu-system-misc is installed but {QEMU} is not on the PATH"),
+                how,
+            )?;
+            Ok(false)
+        }
+        Err(e) => {
+            unavailable(&format!("installing qemu-system-misc failed ({e})"), how)?;
             Ok(false)
         }
     }
+}
+
+/// `apt-get update` then `apt-get install --no-install-recommends <package>`, as root or through
+/// `sudo -n`, which never prompts: without a terminal (CI) a password request fails at once.
+fn apt_install(sh: &Shell, package: &str) -> std::result::Result<(), xshell::Error> {
+    let root = cmd!(sh, "id -u").quiet().read().is_ok_and(|u| u.trim() == "0");
+    let apt = |args: &[&str]| {
+        let (program, pre): (&str, &[&str]) = if root {
+            ("apt-get", &[])
+        } else {
+            ("sudo", &["-n", "apt-get"])
+        };
+        cmd!(sh, "{program} {pre...} {args...}")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .run()
+    };
+    apt(&["update", "-qq"]).and_then(|()| apt(&["install", "-y", "-qq", "--no-install-recommends", package]))
 }
 
 /// Adds the riscv32imc target to the active toolchain when it is missing.
@@ -72,7 +87,120 @@ pub fn rustup_target(sh: &Shell) -> Result {
     if installed.lines().any(|l| l.trim() == RISCV_TARGET) {
         return Ok(());
     }
-    crate::step(&format!("installing the rustup target {RISCV_TARGET}"));
+    step(&format!("installing the rustup target {RISCV_TARGET}"));
     cmd!(sh, "rustup target add {RISCV_TARGET}").run()?;
     Ok(())
+}
+
+/// The real engines: npm packages and gcc's 32-bit support.
+pub fn engines(sh: &Shell) -> Result {
+    npm_packages(sh)?;
+    gcc_multilib(sh)
+}
+
+/// A piece that could not be installed: an error in CI, a printed skip elsewhere.
+fn unavailable(what: &str, how: &str) -> Result {
+    if in_ci() {
+        return Err(format!("{what}; CI needs it: {how}").into());
+    }
+    println!(
+        "xtask: skipping: {what}; the engine subjects that need it will be skipped. Install it with: {how}"
+    );
+    Ok(())
+}
+
+/// Whether `program --version` runs.
+fn runs(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Why `engines/node_modules` needs `npm ci`, if it does: missing, older than the lockfile, or a
+/// package at another version than pinned.
+pub fn npm_stale(engines: &Path) -> Option<String> {
+    let modules = engines.join("node_modules");
+    let installed = modules.join(".package-lock.json");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let (Some(lock), Some(done)) = (modified(&engines.join("package-lock.json")), modified(&installed))
+    else {
+        return Some("engines/node_modules is missing".into());
+    };
+    if done < lock {
+        return Some("engines/package-lock.json is newer than engines/node_modules".into());
+    }
+    for (name, version) in ENGINE_PACKAGES {
+        let manifest = modules.join(name).join("package.json");
+        let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+        if !text.contains(&format!("\"version\": \"{version}\""))
+            && !text.contains(&format!("\"version\":\"{version}\""))
+        {
+            return Some(format!("{name} is not installed at {version}"));
+        }
+    }
+    None
+}
+
+/// Runs `npm ci` in `engines/` when `node_modules` is missing or stale.
+pub fn npm_packages(sh: &Shell) -> Result {
+    let engines = workspace_root().join("engines");
+    let Some(why) = npm_stale(&engines) else {
+        return Ok(());
+    };
+    if !runs("node") || !runs("npm") {
+        return unavailable(
+            &format!("{why}, and node or npm is not installed"),
+            "apt-get install nodejs npm, then cargo xtask install",
+        );
+    }
+    step(&format!("installing the engines' npm packages ({why})"));
+    let _dir = sh.push_dir(&engines);
+    cmd!(sh, "npm ci --no-audit --no-fund").run()?;
+    Ok(())
+}
+
+/// Whether gcc builds and links a 32-bit program.
+fn gcc_m32_works() -> bool {
+    let dir = std::env::temp_dir().join(format!("xtask-m32-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let src = dir.join("m32.c");
+    if std::fs::write(&src, "#include <stdio.h>\nint main(void) { return 0; }\n").is_err() {
+        return false;
+    }
+    let ok = Command::new("gcc")
+        .arg("-m32")
+        .arg(&src)
+        .arg("-o")
+        .arg(dir.join("m32"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let _ = std::fs::remove_dir_all(&dir);
+    ok
+}
+
+/// Installs Debian's `gcc-multilib` when `gcc -m32` cannot build a program (apt-get; through sudo
+/// only when not root).
+pub fn gcc_multilib(sh: &Shell) -> Result {
+    if gcc_m32_works() {
+        return Ok(());
+    }
+    let how = "apt-get install gcc-multilib (as root, or with sudo)";
+    if !Path::new("/usr/bin/apt-get").exists() {
+        return unavailable(
+            "gcc cannot build 32-bit programs and this is no Debian system",
+            how,
+        );
+    }
+    step("installing gcc-multilib (for the microvium-c32 subject)");
+    let install = apt_install(sh, "gcc-multilib");
+    match install {
+        Ok(()) if gcc_m32_works() => Ok(()),
+        Ok(()) => unavailable("gcc-multilib is installed but gcc -m32 still fails", how),
+        Err(e) => unavailable(&format!("installing gcc-multilib failed ({e})"), how),
+    }
 }

@@ -21,7 +21,8 @@ commands:
                replay the vector set under QEMU (riscv32 virt) and compare with the host
   hil --chip esp32c3 [filter] [--repeat N]
                flash a board through a debug probe, replay the vector set over RTT, compare
-  install      only install what the tests need (rustup target, Debian and npm packages)
+  install      only install what the tests need (rustup target, the engines' npm packages from
+               engines/package-lock.json, Debian's gcc-multilib and qemu-system-misc)
   help         this text
 ";
 

@@ -48,7 +48,7 @@ pub fn run(args: &[String]) -> Result {
     let hang_elf = qemu::build_hang_firmware(&sh)?;
     let board_elf = hil::build_firmware(&sh, BOARD)?;
 
-    step("unit, property and golden tests");
+    step("unit, property and golden tests, the conformance corpus against ref, the harness's own tests");
     let mut test = cmd!(sh, "cargo test --workspace --locked");
     if have_qemu {
         test = test
@@ -58,6 +58,33 @@ pub fn run(args: &[String]) -> Result {
         println!("(no QEMU: the QEMU runner's tests are ignored)");
     }
     test.run()?;
+
+    step("the conformance corpus through the command line (cargo memspec)");
+    cmd!(
+        sh,
+        "cargo run --quiet --locked -p memspec-conformance --bin memspec --"
+    )
+    .run()?;
+
+    step("the same corpus through the process protocol against memspec serve");
+    cmd!(
+        sh,
+        "cargo run --quiet --locked -p memspec-conformance --bin memspec -- run --subject process"
+    )
+    .run()?;
+
+    step("engine subjects: cases per second and wall time");
+    let engines = crate::workspace_root().join("engines");
+    match install::npm_stale(&engines) {
+        Some(why) if !crate::in_ci() => {
+            println!("xtask: skipping the engine figures: {why} (cargo xtask install)")
+        }
+        _ => cmd!(
+            sh,
+            "cargo run --quiet --locked -p memspec-engines --example throughput -- 20"
+        )
+        .run()?,
+    }
 
     step(&format!("memspec-impl for {RISCV_TARGET}"));
     cmd!(

@@ -1,0 +1,108 @@
+//! Markdown: the matrix, the failures with their messages, and the claims ledger.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use super::{Report, Status};
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The report as Markdown.
+pub fn write(report: &Report) -> String {
+    let mut out = String::from("# memspec conformance report\n\n");
+    for r in &report.runs {
+        let _ = writeln!(
+            out,
+            "- run of {} on `{}` with memspec-conformance {}, {:.1} s",
+            r.subjects.join(", "),
+            r.host,
+            r.harness,
+            r.seconds
+        );
+    }
+    let t = report.totals();
+    let _ = writeln!(
+        out,
+        "\n{} trials: {} passed, {} failed, {} skipped, {} busted, {} flaky.\n",
+        t.total(),
+        t.pass,
+        t.fail,
+        t.skip,
+        t.busted,
+        t.flaky
+    );
+    out.push_str("## Matrix\n\nCells are pass/fail/skip/busted.\n\n");
+    let m = report.matrix();
+    let suites: BTreeSet<&String> = m.values().flat_map(|r| r.keys()).collect();
+    out.push_str("| subject/profile |");
+    for s in &suites {
+        let _ = write!(out, " {} |", cell(s));
+    }
+    out.push_str("\n|---|");
+    for _ in &suites {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    for ((subject, profile), cells) in &m {
+        let _ = write!(out, "| {subject}/{profile} |");
+        for s in &suites {
+            let _ = write!(out, " {} |", cells.get(*s).map_or("-".into(), |c| c.cell()));
+        }
+        out.push('\n');
+    }
+    let failed: Vec<_> = report
+        .trials
+        .iter()
+        .filter(|t| t.status == Status::Fail)
+        .collect();
+    if !failed.is_empty() {
+        out.push_str("\n## Failures\n");
+        for t in failed {
+            let _ = writeln!(
+                out,
+                "\n### `{}`\n\n`{}`\n\n```text\n{}\n```",
+                t.name,
+                t.file,
+                t.message.as_deref().unwrap_or("")
+            );
+        }
+    }
+    out.push_str("\n## Claims ledger\n\n| claim | verdicts | cases and outcomes |\n|---|---|---|\n");
+    for e in &report.ledger {
+        let verdicts: Vec<String> = e
+            .verdicts
+            .iter()
+            .map(|v| format!("{}: {}", v.profiles.join(" "), v.verdict))
+            .collect();
+        let cases: Vec<String> = e
+            .cases
+            .iter()
+            .map(|c| {
+                let o: Vec<String> = c
+                    .outcomes
+                    .iter()
+                    .map(|o| format!("{}/{} {}", o.subject, o.profile, o.status.name()))
+                    .collect();
+                if o.is_empty() {
+                    format!("`{}`", c.case)
+                } else {
+                    format!("`{}` ({})", c.case, o.join(", "))
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            e.claim,
+            cell(&if verdicts.is_empty() {
+                "not assessed".into()
+            } else {
+                verdicts.join("; ")
+            }),
+            cell(&cases.join("; "))
+        );
+    }
+    out
+}

@@ -1,0 +1,385 @@
+//! The trial matrix: one libtest-mimic [`Trial`] per (subject, profile, case), named
+//! `subject/profile/suite::case`, so `--list`, `--exact`, filters, `--format` and nextest's
+//! `--partition` work as with any Rust test binary.
+//!
+//! A trial whose subject does not serve the profile, lacks a capability the case needs, or whose
+//! expectations say `skip` is marked ignored (nextest and libtest list it as such) and reported as a
+//! skip with its reason, never as a pass.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
+use memspec::profile::ProfileId;
+use memspec::subject::Capabilities;
+
+use crate::case::{Case, Op};
+use crate::check::{self, Execution, Figures};
+use crate::expectations::{self, Expectations, Outcome};
+use crate::ledger::CaseClaims;
+use crate::plan::Plan;
+use crate::report::{Report, RunInfo, Status, TrialRecord};
+use crate::subjects::{Lease, Served, SubjectFactory};
+
+/// The default time one case may take, per subject.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A subject to run, with what it serves and what is expected of it.
+pub struct SubjectRun {
+    /// The factory.
+    pub factory: Arc<dyn SubjectFactory>,
+    /// What it serves.
+    pub served: Served,
+    /// What is expected of it.
+    pub expectations: Expectations,
+}
+
+impl std::fmt::Debug for SubjectRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubjectRun")
+            .field("name", &self.factory.name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SubjectRun {
+    /// Describes the subject and loads its expectations from `expectations` (its default file when
+    /// `None`).
+    pub fn new(factory: Arc<dyn SubjectFactory>, expectations: Option<&Path>) -> Result<Self, String> {
+        let name = factory.name().to_string();
+        let served = factory
+            .describe()
+            .map_err(|e| format!("cannot ask subject `{name}` what it serves: {e}"))?;
+        let path = expectations.map_or_else(|| expectations::default_path(&name), Path::to_path_buf);
+        let expectations = Expectations::load(&name, &path)?;
+        Ok(Self {
+            factory,
+            served,
+            expectations,
+        })
+    }
+}
+
+/// Everything a run needs.
+#[derive(Debug)]
+pub struct Harness {
+    /// The subjects.
+    pub subjects: Vec<SubjectRun>,
+    /// The cases.
+    pub cases: Vec<Arc<Case>>,
+    /// The corpus root, to name case files relative to it.
+    pub root: PathBuf,
+    /// The time one case may take.
+    pub timeout: Duration,
+    /// Only these profiles, when set.
+    pub profiles: Option<Vec<ProfileId>>,
+    /// Only the trials of these names, when set (`memspec run --failed`).
+    pub only: Option<Vec<String>>,
+}
+
+/// One cell of the matrix before it runs.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    /// `subject/profile/suite::case`.
+    pub name: String,
+    /// `profile/suite::case`, the key of the expectations file.
+    pub key: String,
+    /// Index into [`Harness::subjects`].
+    pub subject: usize,
+    /// Index into [`Harness::cases`].
+    pub case: usize,
+    /// The profile.
+    pub profile: ProfileId,
+    /// Why it is not run, if it is not.
+    pub skip: Option<String>,
+    /// The expected outcome and its reason.
+    pub expected: (Outcome, Option<String>),
+}
+
+fn missing(needs: Capabilities, has: Capabilities) -> Vec<&'static str> {
+    needs.iter().filter(|c| !has.has(*c)).map(|c| c.name()).collect()
+}
+
+/// The largest arena the plan's start steps ask for.
+fn arena_of(plan: &Plan<'_>) -> u64 {
+    (0..plan.len())
+        .filter_map(|i| match plan.op(i) {
+            Some(Op::Start { arena, .. }) => Some(*arena),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Runs one case under one profile on a subject lent by `factory`.
+pub fn run_case(
+    factory: &dyn SubjectFactory,
+    case: &Case,
+    profile: ProfileId,
+    timeout: Duration,
+) -> Execution {
+    let Some(plan) = Plan::new(case, profile) else {
+        return Execution::Skipped(format!("{} does not run under {}", case.id, profile.name()));
+    };
+    let lease = Lease {
+        timeout,
+        arena_bytes: arena_of(&plan),
+    };
+    let mut exec = None;
+    let fault = factory.lend(&lease, &mut |s| exec = Some(check::execute(&plan, s)));
+    match (exec, fault) {
+        (Some(e), Ok(())) => e,
+        (Some(Execution::Failed(f, mut p)), Err(fault)) => {
+            p.push(format!(
+                "the subject broke and was restarted:\n{}",
+                fault.diagnosis
+            ));
+            Execution::Failed(f, p)
+        }
+        (Some(Execution::Passed(f)), Err(fault)) => Execution::Failed(
+            f,
+            vec![format!(
+                "every expectation held, but the subject broke:\n{}",
+                fault.diagnosis
+            )],
+        ),
+        (Some(Execution::Skipped(_)) | None, Err(fault)) => {
+            Execution::Failed(Figures::default(), vec![fault.diagnosis])
+        }
+        (None, Ok(())) => Execution::Failed(
+            Figures::default(),
+            vec!["the subject's factory returned without lending a subject".into()],
+        ),
+    }
+}
+
+/// The status of a trial from what happened and what was expected; the message explains a failure.
+pub fn judge(exec: Execution, expected: Outcome, reason: Option<&str>) -> (Status, Option<String>, Figures) {
+    let why = reason.unwrap_or("");
+    match (exec, expected) {
+        (Execution::Skipped(r), _) => (Status::Skip, Some(r), Figures::default()),
+        (Execution::Passed(f), Outcome::Pass) => (Status::Pass, None, f),
+        (Execution::Failed(f, p), Outcome::Pass | Outcome::Skip) => (Status::Fail, Some(p.join("\n")), f),
+        (Execution::Passed(f), Outcome::Fail | Outcome::Busted) => (
+            Status::Fail,
+            Some(format!(
+                "unexpected pass: the expectations file says {} ({why}); if it is fixed, remove the entry",
+                expected.name()
+            )),
+            f,
+        ),
+        (Execution::Failed(f, p), Outcome::Fail | Outcome::Busted) => (Status::Busted, Some(p.join("\n")), f),
+        (Execution::Passed(f), Outcome::Flaky) => (Status::Flaky, None, f),
+        (Execution::Failed(f, p), Outcome::Flaky) => (Status::Flaky, Some(p.join("\n")), f),
+        (Execution::Passed(f), Outcome::Skip) => (Status::Pass, None, f),
+    }
+}
+
+type Store = Arc<Mutex<Vec<TrialRecord>>>;
+
+impl Harness {
+    /// The matrix: every case under every profile it runs under, for every subject.
+    pub fn plan(&self) -> Vec<Planned> {
+        let mut out = Vec::new();
+        for (si, s) in self.subjects.iter().enumerate() {
+            for (ci, c) in self.cases.iter().enumerate() {
+                for p in &c.profiles {
+                    if self.profiles.as_ref().is_some_and(|ps| !ps.contains(p)) {
+                        continue;
+                    }
+                    let key = format!("{}/{}", p.name(), c.id.short());
+                    let name = format!("{}/{key}", s.factory.name());
+                    if self.only.as_ref().is_some_and(|o| !o.contains(&name)) {
+                        continue;
+                    }
+                    let entry = s.expectations.lookup(&key);
+                    let expected = entry.map_or((Outcome::Pass, None), |e| (e.outcome, e.reason.clone()));
+                    let skip = match s.served.iter().find(|(sp, _)| sp == p) {
+                        None => Some(format!("{} does not serve {}", s.factory.name(), p.name())),
+                        Some((_, caps)) if !caps.covers(c.needs) => Some(format!(
+                            "{} lacks {} for {}",
+                            s.factory.name(),
+                            missing(c.needs, *caps).join(", "),
+                            p.name()
+                        )),
+                        Some(_) if expected.0 == Outcome::Skip => Some(format!(
+                            "the expectations file says skip: {}",
+                            expected.1.clone().unwrap_or_default()
+                        )),
+                        Some(_) => None,
+                    };
+                    out.push(Planned {
+                        name,
+                        key,
+                        subject: si,
+                        case: ci,
+                        profile: *p,
+                        skip,
+                        expected,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn record(
+        &self,
+        p: &Planned,
+        status: Status,
+        message: Option<String>,
+        figures: Figures,
+        millis: f64,
+    ) -> TrialRecord {
+        let case = &self.cases[p.case];
+        let file = Path::new(&case.file)
+            .strip_prefix(&self.root)
+            .map_or_else(|_| case.file.clone(), |r| r.display().to_string());
+        let (reason, message) = match status {
+            Status::Skip => (message, None),
+            Status::Busted | Status::Flaky => (p.expected.1.clone(), message),
+            _ => (None, message),
+        };
+        TrialRecord {
+            name: p.name.clone(),
+            subject: self.subjects[p.subject].factory.name().to_string(),
+            profile: p.profile.name().to_string(),
+            case: case.id.to_string(),
+            suite: case.id.suite.clone(),
+            file,
+            claims: case.claims.iter().map(|c| (*c).to_string()).collect(),
+            status,
+            expected: p.expected.0.name().to_string(),
+            reason,
+            message,
+            figures,
+            millis,
+        }
+    }
+
+    /// The trials for libtest-mimic; each writes its record into the store.
+    fn trials(self: &Arc<Self>, planned: &[Planned], store: &Store) -> Vec<Trial> {
+        planned
+            .iter()
+            .map(|p| {
+                let me = Arc::clone(self);
+                let store = Arc::clone(store);
+                let p2 = p.clone();
+                Trial::ignorable_test(p.name.clone(), move || {
+                    let started = Instant::now();
+                    let (status, message, figures) = match &p2.skip {
+                        Some(r) => (Status::Skip, Some(r.clone()), Figures::default()),
+                        None => {
+                            let factory = &*me.subjects[p2.subject].factory;
+                            let exec = run_case(factory, &me.cases[p2.case], p2.profile, me.timeout);
+                            judge(exec, p2.expected.0, p2.expected.1.as_deref())
+                        }
+                    };
+                    let millis = started.elapsed().as_secs_f64() * 1000.0;
+                    let rec = me.record(&p2, status, message.clone(), figures, millis);
+                    if let Ok(mut s) = store.lock() {
+                        s.push(rec);
+                    }
+                    match status {
+                        Status::Fail => Err(Failed::from(message.unwrap_or_default())),
+                        Status::Skip => Ok(Completion::ignored_with(message.unwrap_or_default())),
+                        _ => Ok(Completion::Completed),
+                    }
+                })
+                .with_ignored_flag(p.skip.is_some())
+            })
+            .collect()
+    }
+
+    /// Runs the matrix under libtest-mimic with `args`, and makes the report of what ran (and of the
+    /// skipped trials the filter kept).
+    pub fn run(self: &Arc<Self>, args: &Arguments) -> (Conclusion, Report) {
+        let started = Instant::now();
+        let planned = self.plan();
+        let store: Store = Arc::new(Mutex::new(Vec::new()));
+        let trials = self.trials(&planned, &store);
+        let kept: Vec<bool> = trials
+            .iter()
+            .map(|t| !args.is_filtered_out(t) && !args.list)
+            .collect();
+        let conclusion = libtest_mimic::run(args, trials);
+        let mut records = store.lock().map(|s| s.clone()).unwrap_or_default();
+        let ran: BTreeMap<String, ()> = records.iter().map(|r| (r.name.clone(), ())).collect();
+        for (p, keep) in planned.iter().zip(kept) {
+            if keep && p.skip.is_some() && !ran.contains_key(&p.name) {
+                records.push(self.record(p, Status::Skip, p.skip.clone(), Figures::default(), 0.0));
+            }
+        }
+        let run = RunInfo {
+            subjects: self
+                .subjects
+                .iter()
+                .map(|s| s.factory.name().to_string())
+                .collect(),
+            host: crate::report::host_name(),
+            seconds: started.elapsed().as_secs_f64(),
+            harness: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        let cases: Vec<CaseClaims> = self.cases.iter().map(|c| CaseClaims::of(c)).collect();
+        (conclusion, Report::new(records, run, &cases))
+    }
+
+    /// Runs every trial of the matrix in order on this thread, without the libtest stream, and makes
+    /// the report (for library users, benchmarks and tests).
+    pub fn run_plain(&self) -> Report {
+        let started = Instant::now();
+        let mut records = Vec::new();
+        for p in self.plan() {
+            let t0 = Instant::now();
+            let (status, message, figures) = match &p.skip {
+                Some(r) => (Status::Skip, Some(r.clone()), Figures::default()),
+                None => {
+                    let exec = run_case(
+                        &*self.subjects[p.subject].factory,
+                        &self.cases[p.case],
+                        p.profile,
+                        self.timeout,
+                    );
+                    judge(exec, p.expected.0, p.expected.1.as_deref())
+                }
+            };
+            let millis = t0.elapsed().as_secs_f64() * 1000.0;
+            records.push(self.record(&p, status, message, figures, millis));
+        }
+        let run = RunInfo {
+            subjects: self
+                .subjects
+                .iter()
+                .map(|s| s.factory.name().to_string())
+                .collect(),
+            host: crate::report::host_name(),
+            seconds: started.elapsed().as_secs_f64(),
+            harness: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        let cases: Vec<CaseClaims> = self.cases.iter().map(|c| CaseClaims::of(c)).collect();
+        Report::new(records, run, &cases)
+    }
+
+    /// Expectation entries of each subject that match no trial of the matrix (stale entries).
+    pub fn stale_expectations(&self) -> Vec<String> {
+        let planned = self.plan();
+        let mut out = Vec::new();
+        for (si, s) in self.subjects.iter().enumerate() {
+            let keys: Vec<String> = planned
+                .iter()
+                .filter(|p| p.subject == si)
+                .map(|p| p.key.clone())
+                .collect();
+            for e in s.expectations.unmatched(&keys) {
+                out.push(format!(
+                    "{}: the entry `{}` matches no trial",
+                    expectations::default_path(s.factory.name()).display(),
+                    e.name
+                ));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,20 @@
+//! memspec-engines: real engines as memspec subjects.
+//!
+//! | subject | engine | profile |
+//! |---|---|---|
+//! | `micropython-wasm` | the npm WebAssembly port 1.27.0, in one node process | `micropython-a32` |
+//! | `micropython-exec` | any MicroPython executable (`--micropython PATH`), through its REPL on a pseudo-terminal | detected from the engine |
+//! | `micropython-serial` | a board running MicroPython, through its raw REPL on a serial port | detected from the engine |
+//! | `microvium-node` | the npm package `microvium` 8.0.0: its native C VM, in one node process | `microvium` |
+//! | `microvium-c32` | the C engine the npm package ships, built with `gcc -m32` at test time | `microvium` |
+//!
+//! Each is a [`memspec::subject::Subject`]. Nothing here downloads anything: a missing engine is a
+//! [`locate::Missing`] that names the subject and the command that installs it, and a subject call
+//! made without its engine fails with that message.
+
+pub mod child;
+pub mod locate;
+pub mod micropython;
+pub mod microvium;
+pub mod pty;
+pub mod subjects;

@@ -1,0 +1,177 @@
+//! Which profile a running MicroPython is: its word size and object representation, read from the
+//! engine itself (`sys.maxsize` and the raw words `id()` gives for None, True, 1 and 0.5).
+//!
+//! The patterns are those of `py/mpconfig.h` (`MICROPY_OBJ_REPR_A` ... `_D`) and `py/obj.h`
+//! (`MP_OBJ_NEW_SMALL_INT`, `MP_OBJ_NEW_IMMEDIATE_OBJ`), read at micropython/micropython v1.27.0.
+//! They are restated here, not taken from the `memspec` tables, so that a disagreement between the
+//! engine and the specification shows up as a failing case instead of being assumed away.
+
+use memspec::ProfileId;
+use memspec::subject::{ErrorKind, SubjectError, SubjectResult};
+use memspec::tag::TagClass;
+
+use super::probe::Reply;
+
+/// The object representation (`MICROPY_OBJ_REPR`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Repr {
+    /// `MICROPY_OBJ_REPR_A`: small int `xxx1`, qstr `x010`, immediate `x110`, pointer `xx00`.
+    A,
+    /// `MICROPY_OBJ_REPR_B`: small int `xx01`, qstr `x011`, immediate `x111`, pointer `xxx0`.
+    B,
+    /// `MICROPY_OBJ_REPR_C`: as A for ints and pointers; floats, qstrs and immediates offset by
+    /// `0x80800000`.
+    C,
+    /// `MICROPY_OBJ_REPR_D`: 64-bit nan-boxing; None, False and True are pointers to ROM objects.
+    D,
+}
+
+/// What the engine said about itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detected {
+    /// The profile.
+    pub profile: ProfileId,
+    /// The representation.
+    pub repr: Repr,
+    /// Bits of a stored value word (`mp_obj_t`).
+    pub word_bits: u32,
+    /// Bytes per GC block: `4 * sizeof(mp_uint_t)` (`py/mpconfig.h` `MICROPY_BYTES_PER_GC_BLOCK`).
+    pub bytes_per_block: u64,
+    /// `sys.implementation.version`, e.g. `1.27.0`.
+    pub version: String,
+    /// `sys.implementation._build`, e.g. `pyscript`, or `-`.
+    pub build: String,
+}
+
+impl Detected {
+    /// Reads the answer of the driver's `_m_hello()`.
+    pub fn from_hello(subject: &str, r: &Reply) -> SubjectResult<Detected> {
+        let maxsize = r.int(subject, "maxsize")?;
+        let one = r.int(subject, "one")?;
+        let none = r.int(subject, "none")?;
+        let t = r.int(subject, "true")?;
+        let f = r.int(subject, "false")?;
+        let half = r.int(subject, "half")?;
+        let version = r.get("version").unwrap_or("?").to_owned();
+        let build = r.get("build").unwrap_or("-").to_owned();
+        let refuse = |why: &str| {
+            SubjectError::new(
+                ErrorKind::UnknownProfile,
+                format_args!(
+                    "{subject}: MicroPython {version} is no profile memspec knows: {why} \
+                     (sys.maxsize={maxsize}, id(1)={one:#x}, id(None)={none:#x}, id(True)={t:#x})"
+                ),
+            )
+        };
+        let (repr, word_bits, uint_bytes) = match (maxsize, one, none, f, t) {
+            (m, 3, 6, 0xe, 0x1e) if m == i128::from(i32::MAX) => (Repr::A, 32, 4),
+            (m, 3, 6, 0xe, 0x1e) if m == i128::from(i64::MAX) => (Repr::A, 64, 8),
+            (m, 5, 7, 0xf, 0x1f) if m == i128::from(i64::MAX) => (Repr::B, 64, 8),
+            (m, 5, 7, 0xf, 0x1f) if m == i128::from(i32::MAX) => (Repr::B, 32, 4),
+            (m, 3, 0xe, 0x1e, 0x3e) if m == i128::from(i32::MAX) => (Repr::C, 32, 4),
+            (m, 0x0001_0000_0000_0003, _, _, _) if m == i128::from(i64::MAX) => (Repr::D, 64, 8),
+            _ => {
+                return Err(refuse(
+                    "the raw words of 1, None, False and True match no representation",
+                ));
+            }
+        };
+        // REPR_C and REPR_D keep floats in the word; A and B box them (a pointer).
+        let float_boxed = match repr {
+            Repr::A | Repr::B => true,
+            Repr::C | Repr::D => false,
+        };
+        if float_boxed != is_pointer(repr, half as u64) {
+            return Err(refuse(
+                "0.5 is stored unlike the representation its ints and constants imply",
+            ));
+        }
+        let profile = match (repr, word_bits) {
+            (Repr::A, 32) => ProfileId::MicropythonA32,
+            (Repr::A, 64) => ProfileId::MicropythonA64,
+            (Repr::B, 64) => ProfileId::MicropythonB64,
+            (Repr::C, 32) => ProfileId::MicropythonC32,
+            (Repr::D, 64) => ProfileId::MicropythonD32,
+            _ => return Err(refuse("REPR_B with 32-bit words has no memspec profile")),
+        };
+        Ok(Detected {
+            profile,
+            repr,
+            word_bits,
+            bytes_per_block: 4 * uint_bytes,
+            version,
+            build,
+        })
+    }
+
+    /// `id(x)` as the raw word: cut to the word width (`py/obj.c` `mp_obj_id` returns the word as a
+    /// signed `mp_int_t`).
+    pub fn word(&self, id: i128) -> u64 {
+        let mask = if self.word_bits >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.word_bits) - 1
+        };
+        (id as u64) & mask
+    }
+
+    /// The class of a word the engine made for a value of kind `kind` (`int`, `float`, `str`,
+    /// `none`, `true`, `false`, `ellipsis`): a pointer when the representation's pointer test
+    /// holds, else the class of that kind.
+    pub fn class_of(&self, kind: &str, word: u64) -> TagClass {
+        if is_pointer(self.repr, word) {
+            return TagClass::Pointer;
+        }
+        match kind {
+            "int" => TagClass::SmallInt,
+            "float" => TagClass::Float,
+            "str" => TagClass::Qstr,
+            _ => TagClass::Immediate,
+        }
+    }
+}
+
+/// The representation's pointer test (`py/obj.h` `mp_obj_is_obj`).
+pub fn is_pointer(repr: Repr, word: u64) -> bool {
+    match repr {
+        Repr::A | Repr::C => word & 3 == 0,
+        Repr::B => word & 1 == 0,
+        Repr::D => word >> 48 == 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hello(text: &str) -> Reply {
+        Reply::parse("t", "_m_hello", text).unwrap()
+    }
+
+    /// The answer of the WebAssembly port 1.27.0 (`engines/micropython/host.mjs`, `_m_hello()`).
+    const WASM: &str = "@R maxsize=2147483647 version=1.27.0 name=micropython build=pyscript none=6 \
+                        false=14 true=30 one=3 mone=-1 half=197840 qs=3514";
+
+    #[test]
+    fn the_wasm_port_is_repr_a_with_32_bit_words() {
+        let d = Detected::from_hello("t", &hello(WASM)).unwrap();
+        assert_eq!(d.profile, ProfileId::MicropythonA32);
+        assert_eq!(d.bytes_per_block, 16);
+        assert_eq!(d.word(-1), 0xffff_ffff);
+        assert_eq!(d.class_of("int", 3), TagClass::SmallInt);
+        assert_eq!(d.class_of("float", 197_840), TagClass::Pointer);
+    }
+
+    #[test]
+    fn words_matching_no_representation_are_refused_with_the_words_shown() {
+        let e = Detected::from_hello("t", &hello(&WASM.replace("one=3", "one=9"))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnknownProfile);
+        assert!(e.detail.as_str().contains("id(1)=0x9"), "{e}");
+    }
+
+    #[test]
+    fn a_float_in_the_word_contradicting_repr_a_is_refused() {
+        let e = Detected::from_hello("t", &hello(&WASM.replace("half=197840", "half=2"))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnknownProfile);
+    }
+}

@@ -1,0 +1,641 @@
+//! MicroPython as a subject: one driver, three transports.
+//!
+//! The driver (`engines/micropython/driver.py`) is loaded into the engine once; every step then
+//! becomes a few calls of its functions, each a separate top-level call into the engine:
+//!
+//! * raw words come from `id()` (the stored word as a signed `mp_int_t`, cut to the word width);
+//! * heap use from `gc.mem_alloc()` read after a collection, before and after the step, by calls of
+//!   the same shape (the code of a running call is itself live on the heap);
+//! * liveness and allocation counts from the `micropython.mem_info(1)` block map;
+//! * `collect` returns what `gc.collect()` returned (a count of HEAD blocks on the unix port, None on
+//!   the WebAssembly port).
+//!
+//! Ports differ in when `gc.collect()` acts: the WebAssembly port defers it to the end of the
+//! outermost call from JavaScript. Every reading is therefore taken in a call after the one that
+//! asked for the collection, which is right for both kinds of port.
+//!
+//! Transports: [`wasm`] (the npm WebAssembly port in a node process), [`exec`] (any MicroPython
+//! executable, driven through its REPL on a pseudo-terminal), [`serial`] (a board's raw REPL).
+
+pub mod detect;
+pub mod exec;
+pub mod probe;
+pub mod serial;
+pub mod wasm;
+
+use std::fmt::Write as _;
+
+use memspec::ProfileId;
+use memspec::fact::Unit;
+use memspec::subject::{
+    Allocation, Capabilities, Capability, Collection, Encoded, ErrorKind, GcOp, HeapConfig, ObjId,
+    ObjectSpec, ParamValue, Stat, Subject, SubjectError, SubjectResult, Target, Value, stat,
+};
+
+use detect::Detected;
+use probe::{MemInfo, Reply};
+
+/// The driver's source.
+pub const DRIVER: &str = include_str!("../../micropython/driver.py");
+
+/// The driver's functions the subject calls.
+pub const FUNCTIONS: &[&str] = &[
+    "_m_hello", "_m_reset", "_m_co", "_m_rd", "_m_new", "_m_word", "_m_link", "_m_root", "_m_rel", "_m_fix",
+    "_m_gc",
+];
+
+/// Objects a case may allocate (the driver's table size, `_N`).
+pub const MAX_OBJECTS: u32 = 64;
+
+/// An argument of a driver call.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    /// A string (the driver passes numbers as decimal strings, so no port truncates them).
+    Str(String),
+    /// A small integer.
+    Int(i64),
+}
+
+impl Arg {
+    /// The argument as a Python literal.
+    pub fn python(&self) -> String {
+        match self {
+            Arg::Int(i) => i.to_string(),
+            Arg::Str(s) => {
+                let mut out = String::from("'");
+                for c in s.chars() {
+                    match c {
+                        '\\' | '\'' => {
+                            out.push('\\');
+                            out.push(c);
+                        }
+                        ' '..='~' => out.push(c),
+                        _ => {
+                            let _ = write!(out, "\\u{:04x}", c as u32);
+                        }
+                    }
+                }
+                out.push('\'');
+                out
+            }
+        }
+    }
+}
+
+/// The call `name(args)` as Python source.
+pub fn call_source(name: &str, args: &[Arg]) -> String {
+    let args: Vec<String> = args.iter().map(Arg::python).collect();
+    format!("{name}({})", args.join(","))
+}
+
+/// A way to reach a MicroPython engine.
+pub trait Transport {
+    /// The subject's name: `micropython-wasm`, `micropython-exec`, `micropython-serial`.
+    fn subject(&self) -> &'static str;
+
+    /// Makes sure an engine is running with a heap of about `heap_bytes` (`None`: the transport's
+    /// own size). Returns `true` when the engine is fresh and the driver must be loaded.
+    fn open(&mut self, heap_bytes: Option<u64>) -> SubjectResult<bool>;
+
+    /// Runs `source` as one top-level call and returns what it printed.
+    fn run(&mut self, source: &str) -> SubjectResult<String>;
+
+    /// Calls the driver function `name` as one top-level call and returns what it printed.
+    fn call(&mut self, name: &str, args: &[Arg]) -> SubjectResult<String>;
+
+    /// Whether each call compiles its own source on the engine's heap (REPL transports). With
+    /// deferred collection this makes block maps read after a collection inexact, so liveness is not
+    /// offered then.
+    fn compiles_calls(&self) -> bool;
+
+    /// Stops the engine, so the next `open` starts afresh.
+    fn close(&mut self);
+}
+
+/// When the engine's `gc.collect()` takes effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Collects {
+    /// During the call (unix, bare-metal ports).
+    AtOnce,
+    /// When the outermost call returns (the WebAssembly port).
+    Deferred,
+}
+
+/// What the subject knows of an object of the current case.
+#[derive(Clone, Copy, Debug)]
+struct Held {
+    /// The word that refers to it.
+    word: u64,
+    /// Whether it is on the heap (a pointer word).
+    heap: bool,
+    /// Live at the last collection (`true` before any).
+    live: bool,
+}
+
+/// A MicroPython engine as a [`Subject`].
+#[derive(Debug)]
+pub struct MicroPython<T: Transport> {
+    transport: T,
+    detected: Option<Detected>,
+    collects: Collects,
+    objects: Vec<Held>,
+    /// The profile this subject must be (the WebAssembly package is known to be `micropython-a32`).
+    expect: Option<ProfileId>,
+    /// The engine version this subject must be, if pinned.
+    pin_version: Option<&'static str>,
+}
+
+impl<T: Transport + std::fmt::Debug> MicroPython<T> {
+    /// A subject over `transport`. `expect` and `pin_version`, when given, are checked against what
+    /// the engine reports at the first start.
+    pub fn new(transport: T, expect: Option<ProfileId>, pin_version: Option<&'static str>) -> Self {
+        Self {
+            transport,
+            detected: None,
+            collects: Collects::AtOnce,
+            objects: Vec::new(),
+            expect,
+            pin_version,
+        }
+    }
+
+    /// Starts the engine (if it is not running) and reads its profile.
+    pub fn detect(&mut self) -> SubjectResult<&Detected> {
+        self.boot(None)?;
+        self.detected
+            .as_ref()
+            .ok_or_else(|| self.err(ErrorKind::Engine, "no profile detected"))
+    }
+
+    /// What the engine reported about itself at the last start.
+    pub fn detected(&self) -> Option<&Detected> {
+        self.detected.as_ref()
+    }
+
+    /// When the engine's collections take effect (known after the first start).
+    pub fn collects(&self) -> Collects {
+        self.collects
+    }
+
+    /// The transport.
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
+    fn name_(&self) -> &'static str {
+        self.transport.subject()
+    }
+
+    fn err(&self, kind: ErrorKind, what: &str) -> SubjectError {
+        SubjectError::new(kind, format_args!("{}: {what}", self.name_()))
+    }
+
+    fn boot(&mut self, heap: Option<u64>) -> SubjectResult<()> {
+        if !self.transport.open(heap)? && self.detected.is_some() {
+            return Ok(());
+        }
+        self.detected = None;
+        let loaded = self.transport.run(DRIVER)?;
+        if !loaded.trim().is_empty() {
+            let e = SubjectError::new(
+                ErrorKind::Engine,
+                format_args!(
+                    "{}: loading the driver failed: {:?}",
+                    self.name_(),
+                    probe::tail(&loaded)
+                ),
+            );
+            self.transport.close();
+            return Err(e);
+        }
+        let hello = self.call("_m_hello", &[])?;
+        let d = Detected::from_hello(self.name_(), &hello)?;
+        if let Some(v) = self.pin_version
+            && d.version != v
+        {
+            self.transport.close();
+            return Err(SubjectError::new(
+                ErrorKind::Engine,
+                format_args!(
+                    "{}: the engine reports MicroPython {}, the subject is pinned to {v}; reinstall the pinned package (cargo xtask install)",
+                    self.name_(),
+                    d.version
+                ),
+            ));
+        }
+        self.collects = self.probe_collects()?;
+        self.detected = Some(d);
+        Ok(())
+    }
+
+    /// Finds out whether `gc.collect()` acts during the call: make garbage, collect in the call
+    /// that reads before and after.
+    fn probe_collects(&mut self) -> SubjectResult<Collects> {
+        self.transport.run("_g=[[0] for _ in range(64)]\n_g=None")?;
+        let text = self
+            .transport
+            .run("_a=gc.mem_alloc()\ngc.collect()\n_o('d=%d' % (_a-gc.mem_alloc()))")?;
+        let d = Reply::parse(self.name_(), "collect probe", &text)?.int(self.name_(), "d")?;
+        // 64 one-item lists and their item arrays are 64 x 32 bytes at least.
+        Ok(if d >= 64 * 32 {
+            Collects::AtOnce
+        } else {
+            Collects::Deferred
+        })
+    }
+
+    fn call(&mut self, name: &str, args: &[Arg]) -> SubjectResult<Reply> {
+        let text = self.transport.call(name, args)?;
+        match Reply::parse(self.name_(), name, &text) {
+            Ok(r) => Ok(r),
+            Err(_) if text.contains("Error") => Err(SubjectError::new(
+                ErrorKind::Engine,
+                format_args!(
+                    "{}: `{name}` raised: {:?}",
+                    self.name_(),
+                    probe::tail(text.trim())
+                ),
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn det(&self) -> SubjectResult<&Detected> {
+        self.detected
+            .as_ref()
+            .ok_or_else(|| self.err(ErrorKind::BadArgument, "no case has started: call start first"))
+    }
+
+    fn bpb(&self) -> SubjectResult<u64> {
+        Ok(self.det()?.bytes_per_block)
+    }
+
+    /// Collect, then read `mem_alloc` (and the block map when `map`) in the next call.
+    fn settled(&mut self, map: bool) -> SubjectResult<(i128, Option<MemInfo>)> {
+        self.call("_m_co", &[Arg::Int(0)])?;
+        self.reading(map)
+    }
+
+    fn reading(&mut self, map: bool) -> SubjectResult<(i128, Option<MemInfo>)> {
+        let r = self.call("_m_rd", &[Arg::Int(i64::from(map))])?;
+        let used = r.int(self.name_(), "used")?;
+        let info = if map {
+            Some(MemInfo::parse(self.name_(), &r.text, self.bpb()?)?)
+        } else {
+            None
+        };
+        Ok((used, info))
+    }
+
+    fn held(&self, id: ObjId) -> SubjectResult<Held> {
+        self.objects.get(id.0 as usize).copied().ok_or_else(|| {
+            SubjectError::new(
+                ErrorKind::NoSuchObject,
+                format_args!("{}: no object #{} in this case", self.name_(), id.0),
+            )
+        })
+    }
+
+    fn liveness_exact(&self) -> bool {
+        self.collects == Collects::AtOnce || !self.transport.compiles_calls()
+    }
+}
+
+/// Checked `a - b` of two heap readings, as bytes.
+fn delta(subject: &str, what: &str, before: i128, after: i128) -> SubjectResult<u64> {
+    u64::try_from(after - before).map_err(|_| {
+        SubjectError::new(
+            ErrorKind::Engine,
+            format_args!("{subject}: {what}: the heap shrank from {before} to {after} bytes"),
+        )
+    })
+}
+
+/// The driver's (kind, count, text-or-number) arguments for an object of `spec`.
+fn make_args(subject: &str, spec: &ObjectSpec<'_>) -> SubjectResult<(String, String)> {
+    let count = ["len", "items", "count", "n"]
+        .iter()
+        .find_map(|k| spec.int(k))
+        .unwrap_or(0);
+    if !(0..=1 << 20).contains(&count) {
+        return Err(SubjectError::new(
+            ErrorKind::BadArgument,
+            format_args!("{subject}: a length of {count} is outside 0 ..= 2^20"),
+        ));
+    }
+    let x = match (spec.param("text"), spec.param("value")) {
+        (Some(ParamValue::Text(t)), _) => hex(t),
+        (_, Some(ParamValue::Int(v))) => v.to_string(),
+        (_, Some(ParamValue::Float(f))) => float_text(f),
+        (_, Some(ParamValue::Text(t))) => hex(t),
+        (None, None) => String::new(),
+        (Some(_), None) => {
+            return Err(SubjectError::new(
+                ErrorKind::BadArgument,
+                format_args!("{subject}: `text` must be text"),
+            ));
+        }
+    };
+    Ok((count.to_string(), x))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// A float as Python reads it back exactly.
+fn float_text(f: f64) -> String {
+    if f.is_nan() {
+        "nan".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "inf".into() } else { "-inf".into() }
+    } else {
+        format!("{f:?}")
+    }
+}
+
+/// The kinds the driver can make (`_m_make` in `driver.py`).
+pub const KINDS: &[&str] = &[
+    "list",
+    "tuple",
+    "dict",
+    "set",
+    "str",
+    "bytes",
+    "bytearray",
+    "float",
+    "int",
+    "instance",
+];
+
+impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
+    fn name(&self) -> &str {
+        self.transport.subject()
+    }
+
+    fn supports(&self, profile: ProfileId) -> bool {
+        match (&self.detected, self.expect) {
+            (Some(d), _) => d.profile == profile,
+            (None, Some(p)) => p == profile,
+            (None, None) => profile.engine() == memspec::Engine::MicroPython,
+        }
+    }
+
+    fn capabilities(&self, profile: ProfileId) -> Capabilities {
+        if !self.supports(profile) {
+            return Capabilities::NONE;
+        }
+        let mut c = Capabilities::of(&[
+            Capability::Encode,
+            Capability::Alloc,
+            Capability::Link,
+            Capability::Root,
+            Capability::Collect,
+            Capability::Stats,
+            Capability::HeapMap,
+            Capability::GcControl,
+        ]);
+        if self.liveness_exact() {
+            c = c.with(Capability::Liveness);
+        }
+        c
+    }
+
+    fn start(&mut self, profile: ProfileId, config: &HeapConfig<'_>) -> SubjectResult<()> {
+        let heap = (config.arena_bytes > 0).then_some(config.arena_bytes);
+        if let Err(e) = self.boot(heap) {
+            self.detected = None;
+            return Err(e);
+        }
+        let d = self.det()?;
+        if d.profile != profile {
+            return Err(SubjectError::new(
+                ErrorKind::UnknownProfile,
+                format_args!(
+                    "{}: the engine is {} ({}-bit words, {:?}, MicroPython {}); this case needs {}",
+                    self.name_(),
+                    d.profile.name(),
+                    d.word_bits,
+                    d.repr,
+                    d.version,
+                    profile.name()
+                ),
+            ));
+        }
+        self.objects.clear();
+        self.call("_m_reset", &[])?;
+        Ok(())
+    }
+
+    fn encode(&mut self, value: &Value<'_>) -> SubjectResult<Encoded> {
+        let (kind, x) = match value {
+            Value::Int(i) => ("int", i.to_string()),
+            Value::Float(f) => ("float", float_text(*f)),
+            Value::Str(s) => ("str", hex(s)),
+            Value::Bool(true) => ("true", String::new()),
+            Value::Bool(false) => ("false", String::new()),
+            Value::Named("None") => ("none", String::new()),
+            Value::Named("True") => ("true", String::new()),
+            Value::Named("False") => ("false", String::new()),
+            Value::Named("Ellipsis") => ("ellipsis", String::new()),
+            other => {
+                return Err(SubjectError::new(
+                    ErrorKind::BadArgument,
+                    format_args!("{}: cannot make {other:?} from Python", self.name_()),
+                ));
+            }
+        };
+        let r = self.call("_m_word", &[Arg::Str(kind.into()), Arg::Str(x)])?;
+        let d = self.det()?;
+        let word = d.word(r.int(self.name_(), "id")?);
+        Ok(Encoded {
+            word,
+            class: d.class_of(kind, word),
+        })
+    }
+
+    fn alloc(&mut self, spec: &ObjectSpec<'_>) -> SubjectResult<Allocation> {
+        let id = u32::try_from(self.objects.len()).unwrap_or(u32::MAX);
+        if id >= MAX_OBJECTS {
+            return Err(SubjectError::new(
+                ErrorKind::BadArgument,
+                format_args!("{}: a case may hold {MAX_OBJECTS} objects", self.name_()),
+            ));
+        }
+        if !KINDS.contains(&spec.kind) {
+            return Err(SubjectError::new(
+                ErrorKind::UnknownKind,
+                format_args!(
+                    "{}: no object kind `{}` (the driver makes {})",
+                    self.name_(),
+                    spec.kind,
+                    KINDS.join(", ")
+                ),
+            ));
+        }
+        let (n, x) = make_args(self.name_(), spec)?;
+        let (before, _) = self.settled(false)?;
+        let r = self.call(
+            "_m_new",
+            &[
+                Arg::Str(id.to_string()),
+                Arg::Str(spec.kind.into()),
+                Arg::Str(n),
+                Arg::Str(x),
+            ],
+        )?;
+        let d = self.det()?;
+        let word = d.word(r.int(self.name_(), "id")?);
+        let heap = detect::is_pointer(d.repr, word);
+        let (after, _) = self.settled(false)?;
+        let bytes = delta(self.name_(), "alloc", before, after)?;
+        self.objects.push(Held {
+            word,
+            heap,
+            live: true,
+        });
+        Ok(Allocation {
+            id: ObjId(id),
+            word,
+            bytes,
+        })
+    }
+
+    fn link(&mut self, from: ObjId, slot: u32, target: Target) -> SubjectResult<()> {
+        self.held(from)?;
+        let to = match target {
+            Target::Object(t) => {
+                self.held(t)?;
+                i64::from(t.0)
+            }
+            Target::Empty => -1,
+            Target::Interior(..) | Target::Word(_) => {
+                return Err(SubjectError::new(
+                    ErrorKind::Unsupported,
+                    format_args!(
+                        "{}: Python code can store only whole objects, not {target:?}",
+                        self.name_()
+                    ),
+                ));
+            }
+        };
+        self.call(
+            "_m_link",
+            &[
+                Arg::Int(i64::from(from.0)),
+                Arg::Int(i64::from(slot)),
+                Arg::Int(to),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn root(&mut self, obj: ObjId) -> SubjectResult<()> {
+        self.held(obj)?;
+        self.call("_m_root", &[Arg::Int(i64::from(obj.0)), Arg::Int(1)])?;
+        Ok(())
+    }
+
+    fn unroot(&mut self, obj: ObjId) -> SubjectResult<()> {
+        self.held(obj)?;
+        self.call("_m_root", &[Arg::Int(i64::from(obj.0)), Arg::Int(0)])?;
+        Ok(())
+    }
+
+    fn collect(&mut self) -> SubjectResult<Collection> {
+        let (before, map0) = self.settled(true)?;
+        self.call("_m_rel", &[])?;
+        let at_once = self.collects == Collects::AtOnce;
+        let r = self.call("_m_co", &[Arg::Int(i64::from(at_once))])?;
+        let returned = match r.get("ret") {
+            Some("none") | None => None,
+            Some(_) => Some(i64::try_from(r.int(self.name_(), "ret")?).unwrap_or(i64::MAX)),
+        };
+        let bpb = self.bpb()?;
+        let (after, map1) = self.reading(true)?;
+        // The map that shows the heap right after the collection: printed inside the collecting call
+        // where the port collects at once, in the next call where it defers.
+        let live_map = if at_once {
+            MemInfo::parse(self.name_(), &r.text, bpb)?
+        } else {
+            map1.clone().unwrap_or_default()
+        };
+        self.call("_m_fix", &[])?;
+        for o in self.objects.iter_mut().filter(|o| o.heap && o.live) {
+            o.live = live_map.is_head(o.word, bpb).unwrap_or(false);
+        }
+        let heads0 = map0.map_or(0, |m| m.heads());
+        let heads1 = map1.map_or(0, |m| m.heads());
+        Ok(Collection {
+            freed_allocations: heads0.saturating_sub(heads1),
+            freed_bytes: delta(self.name_(), "collect", after, before)?,
+            returned,
+            finalisers_run: 0,
+        })
+    }
+
+    fn stats(&mut self, sink: &mut dyn FnMut(Stat<'_>)) -> SubjectResult<()> {
+        let (used, info) = self.settled(true)?;
+        let info = info.unwrap_or_default();
+        let used = u64::try_from(used).unwrap_or(0);
+        let split = info.max_new_split.unwrap_or(0);
+        let bytes = |name, value| Stat {
+            name,
+            unit: Unit::Bytes,
+            value,
+        };
+        sink(bytes(stat::USED, used));
+        sink(bytes(stat::FREE, info.free));
+        sink(bytes(stat::TOTAL, info.total));
+        sink(Stat {
+            name: stat::ALLOCATIONS,
+            unit: Unit::Count,
+            value: info.heads(),
+        });
+        if split > 0 {
+            sink(bytes("gc.max_new_split", split));
+        }
+        Ok(())
+    }
+
+    fn heap_map(&mut self, out: &mut dyn std::fmt::Write) -> SubjectResult<()> {
+        let (_, info) = self.settled(true)?;
+        let text = info.map(|i| i.text).unwrap_or_default();
+        out.write_str(&text)
+            .map_err(|_| self.err(ErrorKind::BadArgument, "the heap map did not fit the output"))
+    }
+
+    fn is_live(&mut self, obj: ObjId) -> SubjectResult<bool> {
+        if !self.liveness_exact() {
+            return Err(SubjectError::new(
+                ErrorKind::Unsupported,
+                format_args!(
+                    "{}: this engine defers collection and compiles each call, so no block map shows the heap right after a collection",
+                    self.name_()
+                ),
+            ));
+        }
+        Ok(self.held(obj)?.live)
+    }
+
+    fn gc_control(&mut self, op: GcOp) -> SubjectResult<()> {
+        let op = match op {
+            GcOp::Disable => "disable",
+            GcOp::Enable => "enable",
+            GcOp::Lock | GcOp::Unlock => {
+                return Err(SubjectError::new(
+                    ErrorKind::Unsupported,
+                    format_args!(
+                        "{}: a locked heap stops the driver itself (its replies allocate)",
+                        self.name_()
+                    ),
+                ));
+            }
+        };
+        self.call("_m_gc", &[Arg::Str(op.into())])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,252 @@
+//! Host memory inside the arena: word access, the bump "malloc" for buckets, `TsBucket` headers and
+//! the translation of virtual-heap offsets to arena offsets.
+
+use memspec::subject::{ErrorKind, SubjectError, SubjectResult};
+
+use super::value::HeapOffset;
+use super::{Microvium, engine};
+use crate::arena::{Offset, WordBytes};
+
+/// `TsBucket` field offsets, in pointers: `offsetStart` (a `uint16_t` padded to a pointer), `prev`,
+/// `next`, `pEndOfUsedSpace`.
+const PREV_FIELD: usize = 1;
+const NEXT_FIELD: usize = 2;
+const END_FIELD: usize = 3;
+
+/// A bucket list's last bucket and the end of its capacity: the mutator's heap, or to-space during a
+/// collection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(super) struct Space {
+    /// The first bucket (known for to-space, which is scanned from its start).
+    pub first: Option<usize>,
+    /// The last bucket.
+    pub last: Option<usize>,
+    /// Arena offset of the end of the last bucket's capacity.
+    pub end_capacity: usize,
+}
+
+fn corrupt(what: &str, at: usize) -> SubjectError {
+    engine(format_args!(
+        "MVM_E_HEAP_CORRUPT: {what} at arena offset {at:#x} is out of range"
+    ))
+}
+
+impl Microvium<'_> {
+    fn pointer_width(&self) -> WordBytes {
+        match self.config.host.pointer_bytes() {
+            4 => WordBytes::Four,
+            _ => WordBytes::Eight,
+        }
+    }
+
+    /// The 16-bit word at arena offset `at`.
+    pub(super) fn rd16(&self, at: usize) -> SubjectResult<u16> {
+        self.arena
+            .word(Offset(at), WordBytes::Two)
+            .map(|w| w as u16)
+            .ok_or_else(|| corrupt("a heap word", at))
+    }
+
+    /// Writes the 16-bit word at arena offset `at`.
+    pub(super) fn wr16(&mut self, at: usize, value: u16) -> SubjectResult<()> {
+        self.arena
+            .set_word(Offset(at), WordBytes::Two, value as u64)
+            .ok_or_else(|| corrupt("a heap word", at))
+    }
+
+    /// Copies `len` bytes inside the arena.
+    pub(super) fn copy(&mut self, from: usize, to: usize, len: usize) -> SubjectResult<()> {
+        self.arena
+            .copy_within(Offset(from), Offset(to), len)
+            .ok_or_else(|| corrupt("a copy", from))
+    }
+
+    /// The host address of arena offset `at`.
+    pub(super) fn address(&self, at: usize) -> u64 {
+        self.config.host_base.wrapping_add(at as u64)
+    }
+
+    fn read_pointer(&self, at: usize) -> SubjectResult<Option<usize>> {
+        let addr = self
+            .arena
+            .word(Offset(at), self.pointer_width())
+            .ok_or_else(|| corrupt("a bucket pointer", at))?;
+        if addr == 0 {
+            return Ok(None);
+        }
+        let off = addr
+            .checked_sub(self.config.host_base)
+            .and_then(|o| usize::try_from(o).ok())
+            .filter(|o| *o <= self.limit)
+            .ok_or_else(|| corrupt("a bucket pointer's target", at))?;
+        Ok(Some(off))
+    }
+
+    fn write_pointer(&mut self, at: usize, target: Option<usize>) -> SubjectResult<()> {
+        let addr = target.map_or(0, |t| self.address(t));
+        self.arena
+            .set_word(Offset(at), self.pointer_width(), addr)
+            .ok_or_else(|| corrupt("a bucket pointer", at))
+    }
+
+    fn field(&self, bucket: usize, field: usize) -> usize {
+        bucket + field * self.config.host.pointer_bytes()
+    }
+
+    /// Arena offset of a bucket's first data byte.
+    pub(super) fn data_begin(&self, bucket: usize) -> usize {
+        bucket + self.config.bucket_header_bytes()
+    }
+
+    /// The bucket's first byte's offset in the virtual heap (`offsetStart`).
+    pub(super) fn offset_start(&self, bucket: usize) -> SubjectResult<u16> {
+        self.rd16(bucket)
+    }
+
+    /// The bucket before `bucket`.
+    pub(super) fn prev(&self, bucket: usize) -> SubjectResult<Option<usize>> {
+        self.read_pointer(self.field(bucket, PREV_FIELD))
+    }
+
+    /// The bucket after `bucket`.
+    pub(super) fn next(&self, bucket: usize) -> SubjectResult<Option<usize>> {
+        self.read_pointer(self.field(bucket, NEXT_FIELD))
+    }
+
+    /// Arena offset of the end of the bucket's used space (`pEndOfUsedSpace`).
+    pub(super) fn end_used(&self, bucket: usize) -> SubjectResult<usize> {
+        self.read_pointer(self.field(bucket, END_FIELD))?
+            .ok_or_else(|| corrupt("a bucket's end of used space", bucket))
+    }
+
+    pub(super) fn set_next(&mut self, bucket: usize, next: Option<usize>) -> SubjectResult<()> {
+        self.write_pointer(self.field(bucket, NEXT_FIELD), next)
+    }
+
+    pub(super) fn set_end_used(&mut self, bucket: usize, end: usize) -> SubjectResult<()> {
+        self.write_pointer(self.field(bucket, END_FIELD), Some(end))
+    }
+
+    /// Writes a new bucket's header.
+    pub(super) fn init_bucket(
+        &mut self,
+        bucket: usize,
+        offset_start: u16,
+        prev: Option<usize>,
+    ) -> SubjectResult<()> {
+        let p = self.config.host.pointer_bytes();
+        self.arena
+            .fill(Offset(bucket), p, 0)
+            .ok_or_else(|| corrupt("a bucket header", bucket))?;
+        self.wr16(bucket, offset_start)?;
+        self.write_pointer(self.field(bucket, PREV_FIELD), prev)?;
+        self.write_pointer(self.field(bucket, NEXT_FIELD), None)?;
+        let begin = self.data_begin(bucket);
+        self.set_end_used(bucket, begin)
+    }
+
+    /// The end of a bucket list's used space in the virtual heap (`getBucketOffsetEnd` of the last).
+    pub(super) fn space_size(&self, last: Option<usize>) -> SubjectResult<u32> {
+        match last {
+            None => Ok(0),
+            Some(b) => {
+                let used = self.end_used(b)?.saturating_sub(self.data_begin(b));
+                Ok(self.offset_start(b)? as u32 + used as u32)
+            }
+        }
+    }
+
+    /// `getHeapSize`: bytes of the virtual heap in use, garbage included.
+    pub(super) fn heap_size(&self) -> SubjectResult<u32> {
+        self.space_size(self.last_bucket)
+    }
+
+    /// Reserves `bytes` of host memory for a bucket, aligned as `malloc` aligns (two pointers).
+    pub(super) fn host_malloc(&mut self, bytes: usize) -> SubjectResult<usize> {
+        let align = 2 * self.config.host.pointer_bytes();
+        let start = self.host_top.div_ceil(align) * align;
+        let end = start.checked_add(bytes).filter(|e| *e <= self.table_bottom());
+        match end {
+            Some(end) => {
+                self.host_top = end;
+                Ok(start)
+            }
+            None => Err(SubjectError::new(
+                ErrorKind::OutOfMemory,
+                format_args!(
+                    "the arena ({} bytes) has no room for {bytes} more bytes of host memory \
+                     ({} in use, object table {} bytes)",
+                    self.limit,
+                    self.host_top,
+                    self.limit - self.table_bottom()
+                ),
+            )),
+        }
+    }
+
+    /// Arena offset of the body `at` points to in the bucket list ending at `last`
+    /// (`ShortPtr_decode`): the first bucket, walking back, that starts at or before it.
+    pub(super) fn locate_in(&self, last: Option<usize>, at: HeapOffset) -> SubjectResult<usize> {
+        let mut bucket = last;
+        while let Some(b) = bucket {
+            let start = self.offset_start(b)?;
+            if at.0 >= start {
+                let p = self.data_begin(b) + (at.0 - start) as usize;
+                if at.0 & 1 != 0 || p < self.data_begin(b) + 2 || p >= self.end_used(b)? {
+                    break;
+                }
+                return Ok(p);
+            }
+            bucket = self.prev(b)?;
+        }
+        Err(SubjectError::new(
+            ErrorKind::InvalidWord,
+            format_args!(
+                "{:#06x} is no allocation body of the heap ({} bytes used)",
+                at.0,
+                self.space_size(last)?
+            ),
+        ))
+    }
+
+    /// Arena offset of the body at virtual offset `at` in the current heap.
+    pub(super) fn locate(&self, at: HeapOffset) -> SubjectResult<usize> {
+        self.locate_in(self.last_bucket, at)
+    }
+
+    /// The virtual offset of arena offset `p`, which lies in bucket `bucket`.
+    pub(super) fn virtual_offset(&self, bucket: usize, p: usize) -> SubjectResult<HeapOffset> {
+        let start = self.offset_start(bucket)? as usize;
+        let off = start + p.saturating_sub(self.data_begin(bucket));
+        u16::try_from(off)
+            .map(HeapOffset)
+            .map_err(|_| engine(format_args!("heap offset {off:#x} is past 16 bits")))
+    }
+
+    /// Moves the buckets in `from .. host_top` down to `to`, fixing their host pointers: what remains
+    /// after from-space is freed.
+    pub(super) fn slide_buckets(&mut self, space: &mut Space, from: usize, to: usize) -> SubjectResult<()> {
+        let delta = from - to;
+        if delta == 0 {
+            return Ok(());
+        }
+        let len = self.host_top - from;
+        self.copy(from, to, len)?;
+        self.host_top -= delta;
+        let shift = |o: Option<usize>| o.map(|x| x - delta);
+        let mut bucket = shift(space.first);
+        while let Some(b) = bucket {
+            let prev = self.read_pointer(self.field(b, PREV_FIELD))?;
+            let next = self.read_pointer(self.field(b, NEXT_FIELD))?;
+            let end = self.end_used(b)?;
+            self.write_pointer(self.field(b, PREV_FIELD), shift(prev))?;
+            self.write_pointer(self.field(b, NEXT_FIELD), shift(next))?;
+            self.set_end_used(b, end - delta)?;
+            bucket = shift(next);
+        }
+        space.first = shift(space.first);
+        space.last = shift(space.last);
+        space.end_capacity -= delta;
+        Ok(())
+    }
+}
