@@ -242,9 +242,6 @@ pub fn replay(cfg: &Config, probe: DebugProbeInfo, set: &VectorSet) -> Result<Re
     let secs = started.elapsed().as_secs_f64();
     let vectors = set.vectors.len() * transcripts.len();
     Ok(Report {
-        schema: "memspec-hil-report",
-        schema_version: verdict::REPORT_SCHEMA_VERSION,
-        format_version: memspec_vector::FORMAT_VERSION,
         subject: subject.into(),
         firmware: hello.map(|h| h.firmware),
         end: last_end.to_string(),

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use memspec_hil::{generate, qemu, verdict::Report};
+use memspec_conformance::ledger::CaseClaims;
+use memspec_hil::{cases, qemu, verdict::Report};
 
 const USAGE: &str = "\
 usage:
@@ -90,14 +91,19 @@ impl<E: std::fmt::Display> From<E> for Unable {
     }
 }
 
-fn selected(o: &Opts) -> Result<memspec_hil::set::VectorSet, Unable> {
+/// The vectors a command runs, and the claims of the cases among them.
+type Selection = (memspec_hil::set::VectorSet, Vec<CaseClaims>);
+
+fn selected(o: &Opts) -> Result<Selection, Unable> {
     let filter = o.filter.as_deref();
-    let all = match &o.set {
+    let (all, cases) = match &o.set {
         Some(p) => {
             let bytes = std::fs::read(p).map_err(|e| Unable(format!("reading {}: {e}", p.display())))?;
-            memspec_hil::set::VectorSet::read(&bytes).map_err(|e| Unable(format!("{}: {e}", p.display())))?
+            let set = memspec_hil::set::VectorSet::read(&bytes)
+                .map_err(|e| Unable(format!("{}: {e}", p.display())))?;
+            (set, Vec::new())
         }
-        None => generate::generated()?,
+        None => cases::full_set().map_err(Unable)?,
     };
     let set = all.filtered(filter);
     if set.vectors.is_empty() {
@@ -106,17 +112,21 @@ fn selected(o: &Opts) -> Result<memspec_hil::set::VectorSet, Unable> {
             filter.unwrap_or_default()
         )));
     }
-    Ok(set)
+    Ok((set, cases))
 }
 
-fn finish(report: &Report, path: Option<&PathBuf>) -> Result<ExitCode, Unable> {
+fn finish(report: &Report, sel: &Selection, path: Option<&PathBuf>) -> Result<ExitCode, Unable> {
     report.print();
     if let Some(p) = path {
         if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(p, serde_json::to_string_pretty(report)?)?;
-        println!("report written to {}", p.display());
+        std::fs::write(p, report.harness(&sel.0, &sel.1).to_json())?;
+        println!(
+            "report ({}) written to {}",
+            memspec_conformance::report::SCHEMA,
+            p.display()
+        );
     }
     let (_, failed) = report.counts();
     Ok(if failed == 0 {
@@ -127,7 +137,7 @@ fn finish(report: &Report, path: Option<&PathBuf>) -> Result<ExitCode, Unable> {
 }
 
 fn vectors(o: &Opts) -> Result<ExitCode, Unable> {
-    let set = selected(o)?;
+    let (set, _) = selected(o)?;
     let bytes = set.file_bytes();
     let out = o.out.clone().unwrap_or_else(|| qemu::VECTOR_FILE.into());
     std::fs::write(&out, &bytes)?;
@@ -143,7 +153,8 @@ fn vectors(o: &Opts) -> Result<ExitCode, Unable> {
 
 fn run_qemu(o: &Opts) -> Result<ExitCode, Unable> {
     let elf = o.elf.clone().ok_or_else(|| Unable("qemu needs --elf".into()))?;
-    let set = selected(o)?;
+    let sel = selected(o)?;
+    let set = &sel.0;
     let mut cfg = qemu::Config::new(elf);
     if let Some(q) = &o.qemu {
         cfg.qemu = q.clone();
@@ -151,7 +162,7 @@ fn run_qemu(o: &Opts) -> Result<ExitCode, Unable> {
     if let Some(t) = o.timeout {
         cfg.timeout = t;
     }
-    let (report, run) = qemu::replay(&cfg, &set, &set.file_bytes())?;
+    let (report, run) = qemu::replay(&cfg, set, &set.file_bytes())?;
     if let Some(p) = &o.transcript {
         std::fs::write(p, &run.stdout)?;
         println!(
@@ -160,7 +171,7 @@ fn run_qemu(o: &Opts) -> Result<ExitCode, Unable> {
             p.display()
         );
     }
-    finish(&report, o.report.as_ref())
+    finish(&report, &sel, o.report.as_ref())
 }
 
 #[cfg(feature = "board")]
@@ -170,14 +181,14 @@ fn run_board(o: &Opts) -> Result<ExitCode, Unable> {
     // Look for the probe first: without one nothing else is worth doing.
     let probe = board::find_probe()?;
     let elf = o.elf.clone().ok_or_else(|| Unable("board needs --elf".into()))?;
-    let set = selected(o)?;
+    let sel = selected(o)?;
     let mut cfg = board::Config::new(chip, elf);
     if let Some(t) = o.timeout {
         cfg.timeout = t;
     }
     cfg.repeat = o.repeat.unwrap_or(1);
-    let report = board::replay(&cfg, probe, &set)?;
-    finish(&report, o.report.as_ref())
+    let report = board::replay(&cfg, probe, &sel.0)?;
+    finish(&report, &sel, o.report.as_ref())
 }
 
 #[cfg(not(feature = "board"))]

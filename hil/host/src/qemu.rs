@@ -211,9 +211,6 @@ pub fn replay(cfg: &Config, set: &VectorSet, sent: &[u8]) -> Result<(Report, Run
     }
     let secs = run.elapsed.as_secs_f64();
     let report = Report {
-        schema: "memspec-hil-report",
-        schema_version: verdict::REPORT_SCHEMA_VERSION,
-        format_version: memspec_vector::FORMAT_VERSION,
         subject: SUBJECT.into(),
         firmware: target.hello.as_ref().map(|h| h.firmware.clone()),
         end: run.end.to_string(),

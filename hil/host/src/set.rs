@@ -9,6 +9,23 @@ use memspec_vector::frame::{self, Deframer, Event, MAX_PAYLOAD_BYTES};
 use memspec_vector::plan;
 use memspec_vector::wire::Writer;
 
+/// Where a vector comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// The fixed-seed generator (or a saved set file).
+    #[default]
+    Generated,
+    /// A case of the conformance corpus.
+    Case {
+        /// `engine/suite::case`.
+        id: String,
+        /// The case file.
+        file: String,
+        /// The claims it bears on.
+        claims: Vec<String>,
+    },
+}
+
 /// One vector: where it comes from and its encoded record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Vector {
@@ -22,6 +39,8 @@ pub struct Vector {
     pub case: String,
     /// The plan: its steps, encoded.
     pub plan: PlanBuilder,
+    /// Where it comes from.
+    pub origin: Origin,
 }
 
 impl Vector {
@@ -115,7 +134,7 @@ fn framed(payload: &[u8], out: &mut Vec<u8>) {
 }
 
 impl VectorSet {
-    /// Adds a vector made of `plan`; its id is its index.
+    /// Adds a generated vector made of `plan`; its id is its index.
     pub fn add(
         &mut self,
         profile: ProfileId,
@@ -123,12 +142,25 @@ impl VectorSet {
         case: &str,
         plan: PlanBuilder,
     ) -> Result<(), PlanTooLong> {
+        self.add_from(profile, suite, case, plan, Origin::Generated)
+    }
+
+    /// Adds a vector made of `plan`, from `origin`; its id is its index.
+    pub fn add_from(
+        &mut self,
+        profile: ProfileId,
+        suite: &str,
+        case: &str,
+        plan: PlanBuilder,
+        origin: Origin,
+    ) -> Result<(), PlanTooLong> {
         let v = Vector {
             id: self.vectors.len() as u32,
             profile,
             suite: suite.into(),
             case: case.into(),
             plan,
+            origin,
         };
         v.record()?;
         self.vectors.push(v);

@@ -4,11 +4,13 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use memspec_conformance::check::Figures as CaseFigures;
+use memspec_conformance::ledger::CaseClaims;
+use memspec_conformance::report::{self as harness, RunInfo, Status, TrialRecord};
 use memspec_vector::FORMAT_VERSION;
 use memspec_vector::record::Record;
-use serde::Serialize;
 
-use crate::set::VectorSet;
+use crate::set::{Origin, VectorSet};
 use crate::transcript::{Transcript, VectorRecords};
 
 /// Differing records shown per failed trial.
@@ -41,7 +43,7 @@ impl std::fmt::Display for RunEnd {
 }
 
 /// One named result.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trial {
     /// `<subject>/<profile>/<suite>::<case>`, or `<subject>/run::transport` for the stream itself.
     pub name: String,
@@ -226,7 +228,7 @@ pub fn judge(
 }
 
 /// Figures of a run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Figures {
     /// Vectors sent.
     pub vectors: usize,
@@ -273,15 +275,9 @@ impl Figures {
     }
 }
 
-/// The report of a run, as written to JSON.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// The result of a run: trials in the set's order, the transport trial last.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Report {
-    /// Always `memspec-hil-report`.
-    pub schema: &'static str,
-    /// The version of this JSON layout.
-    pub schema_version: u32,
-    /// The vector format version.
-    pub format_version: u16,
     /// `qemu` or `esp32c3`.
     pub subject: String,
     /// The firmware's name from its greeting.
@@ -330,5 +326,51 @@ impl Report {
     }
 }
 
-/// The schema version of [`Report`].
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+impl Report {
+    /// The report in the harness's format (`memspec-report/1`, `conformance/REPORT.md`), so it merges
+    /// with the reports of other subjects and machines (`memspec report merge`). Vectors made from
+    /// cases carry the case, its file and its claims; generated vectors carry the case id
+    /// `hil/<suite>::<case>`. Per-trial time is not measured on the target: `millis` is 0 and the run's
+    /// wall time is in `runs`.
+    pub fn harness(&self, set: &VectorSet, cases: &[CaseClaims]) -> harness::Report {
+        let trials = self
+            .trials
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let v = set.vectors.get(i);
+                let (case, file, claims) = match v.map(|v| &v.origin) {
+                    Some(Origin::Case { id, file, claims }) => (id.clone(), file.clone(), claims.clone()),
+                    Some(Origin::Generated) => (
+                        v.map_or_else(String::new, |v| format!("hil/{}::{}", v.suite, v.case)),
+                        String::new(),
+                        Vec::new(),
+                    ),
+                    None => ("hil/run::transport".into(), String::new(), Vec::new()),
+                };
+                TrialRecord {
+                    name: t.name.clone(),
+                    subject: self.subject.clone(),
+                    profile: v.map_or_else(String::new, |v| v.profile.name().to_string()),
+                    case,
+                    suite: v.map_or_else(|| "run".into(), |v| v.suite.clone()),
+                    file,
+                    claims,
+                    status: if t.passed { Status::Pass } else { Status::Fail },
+                    expected: "pass".into(),
+                    reason: None,
+                    message: (!t.passed).then(|| t.message.clone()),
+                    figures: CaseFigures::default(),
+                    millis: 0.0,
+                }
+            })
+            .collect();
+        let run = RunInfo {
+            subjects: vec![self.subject.clone()],
+            host: harness::host_name(),
+            seconds: self.figures.seconds,
+            harness: env!("CARGO_PKG_VERSION").into(),
+        };
+        harness::Report::new(trials, run, cases)
+    }
+}
