@@ -20,7 +20,7 @@ const FIRMWARE: &str = "qemu-virt";
 /// The vector set, in QEMU's working directory.
 const VECTORS: &core::ffi::CStr = c"memspec-vectors.bin";
 
-// The start routine: no runtime crate. Stack at the top of RAM, `.bss` zeroed, traps to
+// The start routine: no runtime crate. Stack below the code (see `virt.ld`), `.bss` zeroed, traps to
 // `firmware_trap`.
 #[allow(unsafe_code)] // Setting up the stack and trap vector before any Rust code can run.
 mod start {
@@ -47,13 +47,15 @@ _start:
 3:
     j 3b
 
+    .section .text.trap, "ax"
     .balign 4
 _trap_entry:
     csrr a0, mcause
     csrr a1, mepc
     csrr a2, mtval
     call firmware_trap
-    j 3b
+4:
+    j 4b
 "#
     );
 }
