@@ -121,9 +121,12 @@ fn judge_vector(
         return Err("the host's own replay has no complete observations of this vector".into());
     };
     let Some(target) = target else {
-        return Err(format!(
-            "no observations from the target: {end} before this vector"
-        ));
+        return Err(match end {
+            RunEnd::Exited(Some(0)) => "no observations from the target: it never began this vector \
+                 (its frame was lost on the way down; see run::transport)"
+                .to_string(),
+            _ => format!("no observations from the target: {end} before this vector"),
+        });
     };
     if !target.ended {
         let mut m = format!(
