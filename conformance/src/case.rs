@@ -14,10 +14,12 @@ use memspec::step::StepTarget;
 use memspec::subject::{Capabilities, Capability, ErrorKind, GcOp};
 use memspec::tag::TagClass;
 
+pub mod engine_law;
 pub mod lex;
 mod parse;
 pub mod pattern;
 
+pub use engine_law::EngineLaw;
 pub use parse::{parse, parse_int, parse_params};
 pub use pattern::Pattern;
 
@@ -377,6 +379,14 @@ pub enum Check {
     },
     /// `law NAME ...`: a law of `memspec::law` holds for what the step observed.
     Law(Law),
+    /// `alloc-word OBJ` or `not-alloc-word OBJ`: the word the step gave is (or is not) the word the alloc
+    /// of object OBJ gave; after a collection, `not-alloc-word` says a reference was moved.
+    AllocWord {
+        /// The object's plan variable.
+        var: u16,
+        /// Whether the words must be equal.
+        same: bool,
+    },
 }
 
 impl Check {
@@ -399,6 +409,8 @@ impl Check {
             Check::MapContains(_) => "map-contains",
             Check::MapCount { .. } => "map-count",
             Check::Law(_) => "law",
+            Check::AllocWord { same: true, .. } => "alloc-word",
+            Check::AllocWord { same: false, .. } => "not-alloc-word",
         }
     }
 }
@@ -464,6 +476,8 @@ pub enum Law {
     ExactlyOneClass,
     /// `law word-has-class C` after a step that gives a word: checked against the profile's tables.
     WordHasClass(TagClass),
+    /// A law of the case's engine ([`engine_law`]).
+    Engine(EngineLaw),
 }
 
 impl Law {
@@ -476,6 +490,7 @@ impl Law {
             Law::SmallIntIffInRange { .. } => "small-int-iff-in-range",
             Law::ExactlyOneClass => "exactly-one-class",
             Law::WordHasClass(_) => "word-has-class",
+            Law::Engine(l) => l.name(),
         }
     }
 

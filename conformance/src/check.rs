@@ -257,6 +257,8 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
     let mut runner = Runner::<MAX_VARS>::new();
     let mut last_stats: Option<BTreeMap<String, u64>> = None;
     let mut last_encoded: Option<(&OwnedValue, u64)> = None;
+    // The word each object's alloc gave, by plan variable.
+    let mut alloc_words: BTreeMap<u16, u64> = BTreeMap::new();
 
     for i in 0..plan.len() {
         let (Some(step), Some(op)) = (plan.step(i), plan.op(i)) else {
@@ -322,12 +324,15 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
             });
         }
         match (&outcome, op) {
-            (Outcome::Allocated(a), Op::Alloc { var, kind, .. }) => figures.allocations.push(AllocFigure {
-                line,
-                object: plan.var_name(memspec::step::Var(*var)).to_string(),
-                kind: kind.clone(),
-                bytes: a.bytes,
-            }),
+            (Outcome::Allocated(a), Op::Alloc { var, kind, .. }) => {
+                alloc_words.insert(*var, a.word);
+                figures.allocations.push(AllocFigure {
+                    line,
+                    object: plan.var_name(memspec::step::Var(*var)).to_string(),
+                    kind: kind.clone(),
+                    bytes: a.bytes,
+                });
+            }
             (Outcome::Collected(c), _) => figures.collections.push(CollectFigure {
                 line,
                 freed_allocations: c.freed_allocations,
@@ -358,6 +363,7 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
                 &stats_now,
                 &last_stats,
                 last_encoded,
+                &alloc_words,
             ) {
                 problems.push(format!("{}\n{msg}", where_(e)));
             }
@@ -407,6 +413,7 @@ fn check_one(
     stats_now: &BTreeMap<String, u64>,
     last_stats: &Option<BTreeMap<String, u64>>,
     last_encoded: Option<(&OwnedValue, u64)>,
+    alloc_words: &BTreeMap<u16, u64>,
 ) -> Option<String> {
     let mismatch = |observed: String, accepted: String| -> Option<String> {
         Some(format!("    observed {observed}\n    accepted {accepted}"))
@@ -543,6 +550,25 @@ fn check_one(
             })
         }
         Check::Law(l) => check_law(op, tables, l, outcome, word, stats_now, last_encoded),
+        Check::AllocWord { var, same } => {
+            let w = word?;
+            let Some(allocated) = alloc_words.get(var) else {
+                return mismatch(
+                    format!("word {w:#018x}, and object #{var} was never allocated in this plan"),
+                    "a comparison with the word its alloc gave".to_string(),
+                );
+            };
+            if (w == *allocated) == *same {
+                return None;
+            }
+            mismatch(
+                format!("word {w:#018x}"),
+                format!(
+                    "{} {allocated:#018x}, the word the object's alloc gave",
+                    if *same { "exactly" } else { "any word but" }
+                ),
+            )
+        }
     }
 }
 
@@ -634,5 +660,6 @@ fn check_law(
             };
             show(law::word_has_class(p, w, *c))
         }
+        Law::Engine(l) => show(l.check(outcome, word)),
     }
 }

@@ -240,10 +240,17 @@ pub fn params(ps: &[Param<'_>]) -> Result<Json, String> {
     let mut m = Map::new();
     for p in ps {
         let v = match p.value {
-            ParamValue::Int(i) => json!(i64::try_from(i).map_err(|_| format!(
-                "argument {}={i} does not fit the protocol's 64-bit integers",
-                p.name
-            ))?),
+            // A JSON number of at most 64 bits, signed or unsigned, as `parse_params` reads it.
+            ParamValue::Int(i) => match (i64::try_from(i), u64::try_from(i)) {
+                (Ok(v), _) => json!(v),
+                (_, Ok(v)) => json!(v),
+                _ => {
+                    return Err(format!(
+                        "argument {}={i} does not fit the protocol's 64-bit integers",
+                        p.name
+                    ));
+                }
+            },
             ParamValue::Float(f) => float(f),
             ParamValue::Text(t) => blob(t),
         };
@@ -459,4 +466,35 @@ pub fn parse_served(j: &Json) -> Result<Vec<(ProfileId, Capabilities)>, String> 
         out.push((p, set));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_arguments_cross_as_64_bit_numbers_signed_or_unsigned() {
+        let arg = |v: i128| {
+            [Param {
+                name: "value",
+                value: ParamValue::Int(v),
+            }]
+        };
+        for v in [-(1i128 << 63), -1, 1 << 62, 1 << 63, (1 << 64) - 1] {
+            let j = params(&arg(v)).map_err(|e| format!("{v}: {e}"));
+            let back = j.and_then(|j| parse_params(Some(&j)));
+            assert_eq!(
+                back.map(|ps| ps.first().map(|p| p.value.clone())),
+                Ok(Some(OwnedParamValue::Int(v))),
+                "{v}"
+            );
+        }
+        for v in [1i128 << 64, -(1i128 << 63) - 1] {
+            let e = params(&arg(v)).err().unwrap_or_default();
+            assert!(
+                e.contains("does not fit the protocol's 64-bit integers"),
+                "{v}: {e:?}"
+            );
+        }
+    }
 }

@@ -621,6 +621,7 @@ fn the_command_line_runs_lists_and_writes_reports() -> R {
             &dir.join("r.xml").display().to_string(),
             "--markdown",
             &dir.join("r.md").display().to_string(),
+            "harness::",
         ],
         &[("NO_COLOR", "1")],
     )?;
@@ -633,9 +634,10 @@ fn the_command_line_runs_lists_and_writes_reports() -> R {
         || out.clone(),
     )?;
     let r = Report::parse("r.json", &std::fs::read_to_string(&json)?)?;
-    check(r.trials.iter().all(|t| t.status == Status::Skip), || {
-        "ref serves no profile yet; all skip".into()
-    })?;
+    check(
+        !r.trials.is_empty() && r.trials.iter().all(|t| t.status == Status::Pass),
+        || format!("the harness:: cases all pass against ref: {:?}", r.trials),
+    )?;
     check(
         std::fs::read_to_string(dir.join("r.xml"))?.contains("<testsuites"),
         || "junit".into(),
@@ -644,6 +646,18 @@ fn the_command_line_runs_lists_and_writes_reports() -> R {
         std::fs::read_to_string(dir.join("r.md"))?.contains("# memspec conformance report"),
         || "markdown".into(),
     )?;
+    let (code, out, err) = memspec(
+        &[
+            "run",
+            "--cases",
+            &cases.display().to_string(),
+            "expected::wrong_word",
+        ],
+        &[("NO_COLOR", "1")],
+    )?;
+    check(code == 1 && out.contains("1 failed"), || {
+        format!("a failing case exits 1: {code}\n{out}\n{err}")
+    })?;
     let (code, out, err) = memspec(
         &[
             "report",

@@ -10,6 +10,7 @@
 
 pub mod arena;
 pub mod julia;
+pub mod micropython;
 pub mod microvium;
 pub mod reference;
 pub mod skybison;

@@ -8,9 +8,10 @@ use memspec::subject::{
     Allocation, Capabilities, Collection, Decoded, Encoded, GcOp, HeapConfig, ObjId, ObjectSpec, Stat,
     Subject, SubjectError, SubjectResult, Target, Value,
 };
-use memspec::{ProfileId, TagClass};
+use memspec::{Engine, ProfileId, TagClass};
 
 use crate::julia::Julia;
+use crate::micropython::MicroPython;
 use crate::microvium::Microvium;
 use crate::skybison::Skybison;
 
@@ -22,14 +23,16 @@ use crate::skybison::Skybison;
 enum Model<'a> {
     /// No case has started; the arena waits here.
     Idle(&'a mut [u8]),
+    /// A MicroPython profile's case is running.
+    MicroPython(MicroPython<'a>),
     /// A Microvium case owns the arena.
     Microvium(Microvium<'a>),
+    /// A `skybison64` case owns the arena.
+    Skybison(Skybison<'a>),
+    /// A `julia64` case (Julia v1.11.0) owns the arena.
+    Julia(Julia<'a>),
     /// Moved out for a moment while switching models.
     Switching,
-    /// `skybison64`.
-    Skybison(Skybison<'a>),
-    /// Julia v1.11.0 (`julia64`).
-    Julia(Julia<'a>),
 }
 
 /// The reference implementation of every landed profile, as one subject named `ref`.
@@ -49,15 +52,17 @@ impl<'a> Reference<'a> {
     fn take_arena(&mut self) -> &'a mut [u8] {
         match core::mem::replace(&mut self.model, Model::Switching) {
             Model::Idle(a) => a,
+            Model::MicroPython(m) => m.into_arena(),
             Model::Microvium(m) => m.into_arena(),
-            Model::Switching => &mut [],
             Model::Skybison(s) => s.into_arena(),
             Model::Julia(j) => j.into_arena(),
+            Model::Switching => &mut [],
         }
     }
 
     fn current(&mut self) -> SubjectResult<&mut dyn Subject> {
         match &mut self.model {
+            Model::MicroPython(m) => Ok(m),
             Model::Microvium(m) => Ok(m),
             Model::Skybison(s) => Ok(s),
             Model::Julia(j) => Ok(j),
@@ -75,14 +80,14 @@ impl Subject for Reference<'_> {
     }
 
     fn supports(&self, profile: ProfileId) -> bool {
-        matches!(
-            profile,
-            ProfileId::Microvium | ProfileId::Skybison64 | ProfileId::Julia64
-        )
+        // Every profile has a model.
+        let _ = profile;
+        true
     }
 
     fn capabilities(&self, profile: ProfileId) -> Capabilities {
         match profile {
+            p if p.engine() == Engine::MicroPython => Capabilities::all(),
             ProfileId::Microvium => Microvium::new(&mut []).capabilities(profile),
             ProfileId::Skybison64 => crate::skybison::subject::CAPABILITIES,
             ProfileId::Julia64 => crate::julia::subject::CAPABILITIES,
@@ -92,32 +97,30 @@ impl Subject for Reference<'_> {
 
     fn start(&mut self, profile: ProfileId, config: &HeapConfig<'_>) -> SubjectResult<()> {
         let arena = self.take_arena();
-        if profile == ProfileId::Microvium {
-            let mut m = Microvium::new(arena);
-            let started = m.start(profile, config);
-            self.model = Model::Microvium(m);
-            return started;
-        }
-        if profile == ProfileId::Skybison64 {
-            let mut model = Skybison::new(arena);
-            let started = model.start(profile, config);
-            self.model = Model::Skybison(model);
-            return started;
-        }
-        if profile == ProfileId::Julia64 {
-            let mut j = Julia::new(arena);
-            let started = j.start(profile, config);
-            self.model = Model::Julia(j);
-            return started;
-        }
-        self.model = Model::Idle(arena);
-        Err(SubjectError::new(
-            memspec::subject::ErrorKind::UnknownProfile,
-            format_args!(
-                "the reference implementation has no model of {} yet",
-                profile.name()
-            ),
-        ))
+        let (model, started) = match profile.engine() {
+            Engine::MicroPython => {
+                let mut m = MicroPython::new(arena);
+                let started = m.start(profile, config);
+                (Model::MicroPython(m), started)
+            }
+            Engine::Microvium => {
+                let mut m = Microvium::new(arena);
+                let started = m.start(profile, config);
+                (Model::Microvium(m), started)
+            }
+            Engine::Skybison => {
+                let mut m = Skybison::new(arena);
+                let started = m.start(profile, config);
+                (Model::Skybison(m), started)
+            }
+            Engine::Julia => {
+                let mut m = Julia::new(arena);
+                let started = m.start(profile, config);
+                (Model::Julia(m), started)
+            }
+        };
+        self.model = model;
+        started
     }
 
     fn encode(&mut self, value: &Value<'_>) -> SubjectResult<Encoded> {

@@ -323,7 +323,7 @@ pub struct Collection {
 /// Collector controls (MicroPython `gc_lock`, `gc.disable()`, ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GcOp {
-    /// No allocation may collect, and no collection runs (`gc_lock`).
+    /// Every allocation fails until unlocked (MicroPython `gc_lock`); an explicit collect still runs.
     Lock,
     /// Undo one `Lock`.
     Unlock,

@@ -383,5 +383,6 @@ fn the_reference_subject_hands_microvium_cases_to_the_model() {
             options: &[],
         },
     );
-    assert_eq!(e.expect_err("no model yet").kind, ErrorKind::UnknownProfile);
+    // A zero-byte arena holds no MicroPython allocation table (py/gc.c `gc_setup_area`).
+    assert_eq!(e.expect_err("an empty arena").kind, ErrorKind::ArenaTooSmall);
 }

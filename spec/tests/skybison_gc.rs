@@ -541,8 +541,8 @@ fn the_reference_subject_runs_skybison_cases_and_keeps_the_arena_across_profiles
     r.root(a.id).unwrap();
     r.collect().unwrap();
     assert_eq!(r.read_word(a.id, 0).unwrap(), 0.5f64.to_bits());
-    let e = r.start(ProfileId::MicropythonA32, &config(4096)).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::UnknownProfile);
+    // Another engine's case takes the same arena, then hands it back.
+    r.start(ProfileId::MicropythonA32, &config(4096)).unwrap();
     r.start(ProfileId::Skybison64, &config(4096)).unwrap();
     assert!(r.is_live(a.id).is_err(), "a new case starts with no objects");
 }

@@ -2,6 +2,7 @@
 //!
 //! Every command prints what it runs. Nothing prompts; a selector that matches nothing is an error.
 
+mod bench;
 mod hil;
 mod install;
 mod qemu;
@@ -23,6 +24,8 @@ commands:
                flash a board through a debug probe, replay the vector set over RTT, compare
   install      only install what the tests need (rustup target, the engines' npm packages from
                engines/package-lock.json, Debian's gcc-multilib and qemu-system-misc)
+  bench [NAME] the memspec-impl benches: throughput, then one collection's instruction count under
+               callgrind (needs valgrind)
   help         this text
 ";
 
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
         Some("install") => shell().and_then(|sh| install::all(&sh)),
         Some("qemu") => qemu::run(&args[1..]),
         Some("hil") => hil::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

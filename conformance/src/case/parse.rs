@@ -9,6 +9,7 @@ use memspec::step::StepTarget;
 use memspec::subject::{Capabilities, Capability, ErrorKind, GcOp, stat};
 use memspec::tag::TagClass;
 
+use super::engine_law::{self, EngineLaw};
 use super::lex::{Token, tokens};
 use super::{
     Case, CaseError, CaseId, CaseStep, Check, Expect, ExpectedValue, FORMAT_VERSION, Law, MAX_VARS, Op,
@@ -224,7 +225,7 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
                     "`expect` must follow a step; there is no step before it",
                 );
             };
-            let check = expectation(&mut line, &steps[step_index].op)?;
+            let check = expectation(&mut line, &steps[step_index].op, engine, &var_of)?;
             line.done(&format!("`expect {}`", check.keyword()))?;
             let step = &mut steps[step_index];
             if let (Some(eonly), Some(sonly)) = (&only, &step.only)
@@ -769,6 +770,21 @@ fn ident(tok: &Token, what: &str) -> Res<String> {
     Ok(s.into_owned())
 }
 
+/// An object kind: a letter, then letters, digits, `_` and `-` (`list`, `bound-method`, `mutable-tuple`).
+fn kind_name(tok: &Token) -> Res<String> {
+    let s = bare(tok, "an object kind")?;
+    let ok = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !ok {
+        return err(
+            tok.pos,
+            format!("expected an object kind (a letter, then letters, digits, `_`, `-`), found `{s}`"),
+        );
+    }
+    Ok(s.into_owned())
+}
+
 fn var_use(tok: &Token, name: &str, var_of: &BTreeMap<String, u16>) -> Res<u16> {
     var_of.get(name).copied().ok_or_else(|| {
         (
@@ -917,7 +933,7 @@ fn step(
                 );
             }
             let kind_tok = line.next("the object kind, such as `list` or `raw`")?;
-            let kind = ident(kind_tok, "an object kind")?;
+            let kind = kind_name(kind_tok)?;
             let params = params(line)?;
             let var = u16::try_from(vars.len())
                 .ok()
@@ -1048,7 +1064,7 @@ fn pattern(t: &Token) -> Res<Pattern> {
     Pattern::parse(&bare(t, "a word pattern")?).map_err(|m| (t.pos, m))
 }
 
-fn expectation(line: &mut Line<'_>, op: &Op) -> Res<Check> {
+fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<String, u16>) -> Res<Check> {
     let kw =
         line.next("what is expected: word, class, value, error, bytes, used, live, map-line, law, ...")?;
     let k = bare(kw, "an expectation keyword")?;
@@ -1172,6 +1188,15 @@ fn expectation(line: &mut Line<'_>, op: &Op) -> Res<Check> {
             };
             Check::Stat { name, want, unit }
         }
+        "alloc-word" | "not-alloc-word" => {
+            fits(gives_word, "a step that gives a word (encode, alloc, read)")?;
+            let t = line.next("an object name")?;
+            let name = ident(t, "an object name")?;
+            Check::AllocWord {
+                var: var_use(t, &name, var_of)?,
+                same: k == "alloc-word",
+            }
+        }
         "live" | "dead" => {
             fits(matches!(op, Op::Live(_)), "a live step")?;
             Check::Live(k == "live")
@@ -1260,15 +1285,24 @@ fn expectation(line: &mut Line<'_>, op: &Op) -> Res<Check> {
                     fits(gives_word, "a step that gives a word (encode, alloc, read)")?;
                     Law::WordHasClass(tag_class(line.next("a tag class")?)?)
                 }
-                other => {
-                    return err(
-                        t.pos,
-                        format!(
-                            "`{other}` is no law; expected used-plus-free-is-pool, rounded-to-granule, round-trip, \
-                             small-int-iff-in-range, exactly-one-class or word-has-class"
-                        ),
-                    );
-                }
+                other => match EngineLaw::parse(engine, other, op, t.pos, &mut named)? {
+                    Some(l) => Law::Engine(l),
+                    None => {
+                        let own = engine_law::names(engine);
+                        return err(
+                            t.pos,
+                            format!(
+                                "`{other}` is no law; expected used-plus-free-is-pool, rounded-to-granule, round-trip, \
+                                 small-int-iff-in-range, exactly-one-class or word-has-class{}",
+                                if own.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(", or a law of {}: {}", engine.name(), own.join(", "))
+                                }
+                            ),
+                        );
+                    }
+                },
             };
             Check::Law(law)
         }
@@ -1278,7 +1312,7 @@ fn expectation(line: &mut Line<'_>, op: &Op) -> Res<Check> {
                 format!(
                     "`{other}` is no expectation; expected word, class, value, error, bytes, freed-allocations, \
                      freed-bytes, returned, finalisers, used, free, total, allocations, stat, live, dead, \
-                     map-line, map-contains, map-count or law"
+                     map-line, map-contains, map-count, alloc-word, not-alloc-word or law"
                 ),
             );
         }
