@@ -40,7 +40,16 @@ static TAGS: [TagRule; 2] = [
     },
 ];
 
-static FAKE: Profile = Profile {
+/// MicroPython's accounting law applies to this one (`alloc-plus-free-is-pool`).
+static FAKE: Profile = FAKE_TABLES;
+
+/// The generic accounting law applies to this one (`used-plus-free-is-pool`).
+static FAKE_JULIA: Profile = Profile {
+    id: ProfileId::Julia64,
+    ..FAKE_TABLES
+};
+
+const FAKE_TABLES: Profile = Profile {
     id: ProfileId::MicropythonA32,
     summary: "the fake subject's profile",
     engine_version: "test",
@@ -58,7 +67,7 @@ static FAKE: Profile = Profile {
     gc: GcDiscipline::ConservativeMarkSweep,
 };
 
-static TABLES: [&Profile; 1] = [&FAKE];
+static TABLES: [&Profile; 2] = [&FAKE, &FAKE_JULIA];
 
 /// Bytes of heap-map text the fake writes: enough for three pieces.
 const MAP_BYTES: usize = 2 * TEXT_PIECE_BYTES + 17;
@@ -70,6 +79,8 @@ struct Fake {
     lie_about_free: bool,
     /// Classify every encoded int as a pointer, to break a law.
     misclassify: bool,
+    /// Report a growing heap: this many bytes more free, and the `gc.max_new_split` figure.
+    split: Option<u64>,
 }
 
 impl Subject for Fake {
@@ -77,7 +88,7 @@ impl Subject for Fake {
         "fake"
     }
     fn supports(&self, p: ProfileId) -> bool {
-        p == ProfileId::MicropythonA32
+        p == ProfileId::MicropythonA32 || p == ProfileId::Julia64
     }
     fn capabilities(&self, _: ProfileId) -> Capabilities {
         Capabilities::all()
@@ -127,12 +138,19 @@ impl Subject for Fake {
         })
     }
     fn stats(&mut self, sink: &mut dyn FnMut(Stat<'_>)) -> SubjectResult<()> {
-        let free = if self.lie_about_free { 999 } else { 1000 };
+        let free = if self.lie_about_free { 999 } else { 1000 } + self.split.unwrap_or(0);
         for (name, value) in [(stat::USED, 24), (stat::FREE, free), (stat::TOTAL, 1024)] {
             sink(Stat {
                 name,
                 unit: Unit::Bytes,
                 value,
+            });
+        }
+        if let Some(split) = self.split {
+            sink(Stat {
+                name: memspec_replay::laws::MAX_NEW_SPLIT,
+                unit: Unit::Bytes,
+                value: split,
             });
         }
         Ok(())
@@ -274,9 +292,48 @@ fn broken_laws_are_sent_after_the_step_that_broke_them() {
     assert!(laws[1].starts_with("step 1: law `small-int-iff-in-range` broken: 3 (0x3) was not stored as"));
     assert_eq!(
         laws[2],
-        "step 2: law `used-plus-free-is-pool` broken: used 24 + free 999 = 1023 bytes, expected the pool, 1024 bytes (off by -1)"
+        "step 2: law `alloc-plus-free-is-pool` broken: mem_alloc 24 + mem_free 999 = 1023, expected pool 1024 + max new split 0 = 1024"
     );
     assert!(recs.contains(&"vector 0 ends after 3 steps, 4 law checks, 3 broken".to_string()));
+}
+
+#[test]
+fn other_engines_answer_to_the_generic_accounting_law() {
+    let stream = set_stream(&[("s::julia", vec![start(ProfileId::Julia64), Step::Stats])]);
+    let mut fake = Fake {
+        lie_about_free: true,
+        ..Fake::default()
+    };
+    let recs = replay(&mut fake, &stream);
+    assert!(
+        recs.contains(
+            &"step 1: law `used-plus-free-is-pool` broken: used 24 + free 999 = 1023 bytes, expected the pool, 1024 bytes (off by -1)"
+                .to_string()
+        ),
+        "{recs:#?}"
+    );
+}
+
+#[test]
+fn a_micropython_heap_that_can_grow_counts_the_growth_as_free() {
+    let stream = set_stream(&[("s::grow", vec![start(ProfileId::MicropythonA32), Step::Stats])]);
+    let mut fake = Fake {
+        split: Some(0x0800_0000),
+        ..Fake::default()
+    };
+    let recs = replay(&mut fake, &stream);
+    assert!(
+        recs.contains(&"step 1: heap.free = 134218728 bytes".to_string()),
+        "{recs:#?}"
+    );
+    assert!(
+        recs.contains(&"step 1: gc.max_new_split = 134217728 bytes".to_string()),
+        "{recs:#?}"
+    );
+    assert!(
+        recs.contains(&"vector 0 ends after 2 steps, 1 law checks, 0 broken".to_string()),
+        "{recs:#?}"
+    );
 }
 
 #[test]
