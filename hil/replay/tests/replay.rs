@@ -49,6 +49,7 @@ static FAKE_JULIA: Profile = Profile {
     ..FAKE_TABLES
 };
 
+/// A 32-bit profile with two classes: odd words are small ints, even words pointers.
 const FAKE_TABLES: Profile = Profile {
     id: ProfileId::MicropythonA32,
     summary: "the fake subject's profile",
