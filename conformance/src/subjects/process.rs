@@ -26,6 +26,9 @@ use serde_json::{Map, Value as Json, json};
 use super::{Lease, Lendable, Pooled, Served};
 use crate::protocol::{self, MAX_LINE_BYTES, VERSION};
 
+/// How long a diagnosis waits for the last of an ended child's stderr.
+const STDERR_DRAIN: Duration = Duration::from_secs(1);
+
 /// Bytes of the child's stderr kept for diagnoses.
 pub const STDERR_TAIL_BYTES: usize = 2048;
 
@@ -75,6 +78,8 @@ pub struct ProcessSubject {
     stdin: Option<ChildStdin>,
     lines: Receiver<Line>,
     stderr: Arc<Mutex<VecDeque<u8>>>,
+    /// The thread copying stderr into `stderr`; it ends when the child's stderr closes.
+    stderr_reader: Option<thread::JoinHandle<()>>,
     next_id: u64,
     deadline: Instant,
     timeout: Duration,
@@ -134,7 +139,7 @@ impl ProcessSubject {
         });
         let tail = Arc::new(Mutex::new(VecDeque::with_capacity(STDERR_TAIL_BYTES)));
         let tail2 = Arc::clone(&tail);
-        thread::spawn(move || {
+        let stderr_reader = thread::spawn(move || {
             let mut r = stderr_pipe;
             let mut buf = [0u8; 1024];
             while let Ok(n) = r.read(&mut buf) {
@@ -156,6 +161,7 @@ impl ProcessSubject {
             stdin,
             lines: rx,
             stderr: tail,
+            stderr_reader: Some(stderr_reader),
             next_id: 0,
             deadline: Instant::now() + HELLO_TIMEOUT,
             timeout: HELLO_TIMEOUT,
@@ -186,6 +192,21 @@ impl ProcessSubject {
         &self.server_name
     }
 
+    /// Lets the stderr reader copy what a child that has ended wrote last, waiting at most
+    /// [`STDERR_DRAIN`] (a grandchild may hold the pipe open).
+    fn drain_stderr(&mut self) {
+        let until = Instant::now() + STDERR_DRAIN;
+        while let Some(h) = &self.stderr_reader {
+            if h.is_finished() {
+                let _ = self.stderr_reader.take().map(thread::JoinHandle::join);
+            } else if Instant::now() < until {
+                thread::sleep(Duration::from_millis(5));
+            } else {
+                break;
+            }
+        }
+    }
+
     fn stderr_tail(&self) -> String {
         let bytes: Vec<u8> = self
             .stderr
@@ -211,6 +232,7 @@ impl ProcessSubject {
         if kind != ErrorKind::Crashed {
             self.kill();
         }
+        self.drain_stderr();
         let tail = self.stderr_tail();
         let mut d = format!("`{}`: {what}", self.command.join(" "));
         let _ = write!(d, "\n{tail}");
