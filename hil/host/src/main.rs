@@ -11,7 +11,8 @@ use memspec_hil::{cases, qemu, verdict::Report};
 const USAGE: &str = "\
 usage:
   memspec-hil vectors [--out FILE] [FILTER]
-      write the generated vector set (the file the QEMU firmware reads)
+      write the vector set, generated vectors and the conformance corpus (the file the QEMU
+      firmware reads)
   memspec-hil qemu --elf ELF [--set FILE] [--qemu BIN] [--timeout SECS] [--report FILE]
                    [--transcript FILE] [FILTER]
       replay the vectors (generated, or a saved set file) under qemu-system-riscv32 and compare
