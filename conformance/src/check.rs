@@ -16,6 +16,7 @@ use memspec::tag::TagClass;
 use memspec::width::Width;
 use serde::{Deserialize, Serialize};
 
+use crate::case::engine_law::Seen;
 use crate::case::pattern::show_like;
 use crate::case::{Check, Expect, ExpectedValue, Law, MAX_VARS, Op, OwnedValue, Pattern, StatWant};
 use crate::plan::Plan;
@@ -549,7 +550,7 @@ fn check_one(
                 )
             })
         }
-        Check::Law(l) => check_law(op, tables, l, outcome, word, stats_now, last_encoded),
+        Check::Law(l) => check_law(op, tables, l, outcome, word, stats_now, &sink.text, last_encoded),
         Check::AllocWord { var, same } => {
             let w = word?;
             let Some(allocated) = alloc_words.get(var) else {
@@ -576,6 +577,7 @@ fn indent(text: &str) -> String {
     text.lines().map(|l| format!("      {l}\n")).collect()
 }
 
+#[allow(clippy::too_many_arguments)] // One call site; the arguments are the step's whole observation.
 fn check_law(
     op: &Op,
     tables: Option<&'static Profile>,
@@ -583,6 +585,7 @@ fn check_law(
     outcome: &Outcome,
     word: Option<u64>,
     stats_now: &BTreeMap<String, u64>,
+    text: &str,
     last_encoded: Option<(&OwnedValue, u64)>,
 ) -> Option<String> {
     let show = |r: law::LawResult| r.err().map(|v| format!("    {v}"));
@@ -660,6 +663,12 @@ fn check_law(
             };
             show(law::word_has_class(p, w, *c))
         }
-        Law::Engine(l) => show(l.check(outcome, word)),
+        Law::Engine(l) => show(l.check(&Seen {
+            outcome,
+            word,
+            stats: stats_now,
+            text,
+            profile: tables,
+        })),
     }
 }
