@@ -269,6 +269,7 @@ fn merge(acc: &mut Vec<Trial>, pass: Vec<Trial>, k: u32, n: u32) {
     for (a, p) in acc.iter_mut().zip(pass) {
         if a.passed && !p.passed {
             a.passed = false;
+            a.status = p.status;
             a.message = format!("pass {k} of {n}: {}", p.message);
         }
     }

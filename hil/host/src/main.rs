@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use memspec_conformance::expectations::Expectations;
 use memspec_conformance::ledger::CaseClaims;
 use memspec_hil::{cases, qemu, verdict::Report};
 
@@ -14,16 +15,18 @@ usage:
       write the vector set, generated vectors and the conformance corpus (the file the QEMU
       firmware reads)
   memspec-hil qemu --elf ELF [--set FILE] [--qemu BIN] [--timeout SECS] [--report FILE]
-                   [--transcript FILE] [FILTER]
+                   [--transcript FILE] [--expectations FILE] [FILTER]
       replay the vectors (generated, or a saved set file) under qemu-system-riscv32 and compare
       with the host; --transcript saves the firmware's raw output
-  memspec-hil board --chip esp32c3 --elf ELF [--repeat N] [--timeout SECS] [--report FILE] [FILTER]
+  memspec-hil board --chip esp32c3 --elf ELF [--repeat N] [--timeout SECS] [--report FILE]
+                    [--expectations FILE] [FILTER]
       flash an ESP32-C3 through a debug probe, replay over RTT, compare with the host
   memspec-hil image --chip esp32c3 --elf ELF --out BIN
       write the flash image of the ESP32-C3 firmware and print its flash and RAM size
 
 FILTER selects the vectors whose name `<profile>/<suite>::<case>` contains it; one that matches
-nothing is an error. Exit code: 0 all trials passed, 1 some failed, 2 the run could not be made.";
+nothing is an error. Known differences between a target and the host are listed, with the reason,
+in hil/expectations/<subject>.toml (the harness's expectations format). Exit code: 0 all trials passed, 1 some failed, 2 the run could not be made.";
 
 /// Parsed options.
 #[derive(Debug, Default)]
@@ -34,6 +37,7 @@ struct Opts {
     report: Option<PathBuf>,
     transcript: Option<PathBuf>,
     set: Option<PathBuf>,
+    expectations: Option<PathBuf>,
     chip: Option<String>,
     timeout: Option<Duration>,
     repeat: Option<u32>,
@@ -52,6 +56,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             "--report" => o.report = Some(value(a)?.into()),
             "--transcript" => o.transcript = Some(value(a)?.into()),
             "--set" => o.set = Some(value(a)?.into()),
+            "--expectations" => o.expectations = Some(value(a)?.into()),
             "--chip" => o.chip = Some(value(a)?),
             "--timeout" => {
                 let v = value(a)?;
@@ -116,6 +121,29 @@ fn selected(o: &Opts) -> Result<Selection, Unable> {
     Ok((set, cases))
 }
 
+/// Weighs the trials against the subject's expectations file (`--expectations`, else
+/// `hil/expectations/<subject>.toml`; a missing file expects every trial to pass).
+fn weigh(report: &mut Report, o: &Opts) -> Result<(), Unable> {
+    let path = o.expectations.clone().unwrap_or_else(|| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../expectations")
+            .join(format!("{}.toml", report.subject))
+    });
+    let e = Expectations::load(&report.subject, &path).map_err(Unable)?;
+    memspec_hil::verdict::expect(&mut report.trials, &e);
+    if o.filter.is_none() {
+        let keys: Vec<String> = report.trials.iter().map(|t| t.key().to_string()).collect();
+        for stale in e.unmatched(&keys) {
+            println!(
+                "warning: {} names `{}`, which no trial has: remove the entry",
+                path.display(),
+                stale.name
+            );
+        }
+    }
+    Ok(())
+}
+
 fn finish(report: &Report, sel: &Selection, path: Option<&PathBuf>) -> Result<ExitCode, Unable> {
     report.print();
     if let Some(p) = path {
@@ -163,7 +191,8 @@ fn run_qemu(o: &Opts) -> Result<ExitCode, Unable> {
     if let Some(t) = o.timeout {
         cfg.timeout = t;
     }
-    let (report, run) = qemu::replay(&cfg, set, &set.file_bytes())?;
+    let (mut report, run) = qemu::replay(&cfg, set, &set.file_bytes())?;
+    weigh(&mut report, o)?;
     if let Some(p) = &o.transcript {
         std::fs::write(p, &run.stdout)?;
         println!(
@@ -188,7 +217,8 @@ fn run_board(o: &Opts) -> Result<ExitCode, Unable> {
         cfg.timeout = t;
     }
     cfg.repeat = o.repeat.unwrap_or(1);
-    let report = board::replay(&cfg, probe, &sel.0)?;
+    let mut report = board::replay(&cfg, probe, &sel.0)?;
+    weigh(&mut report, o)?;
     finish(&report, &sel, o.report.as_ref())
 }
 

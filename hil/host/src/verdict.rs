@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use memspec_conformance::check::Figures as CaseFigures;
+use memspec_conformance::expectations::{Expectations, Outcome};
 use memspec_conformance::ledger::CaseClaims;
 use memspec_conformance::report::{self as harness, RunInfo, Status, TrialRecord};
 use memspec_vector::FORMAT_VERSION;
@@ -47,10 +48,60 @@ impl std::fmt::Display for RunEnd {
 pub struct Trial {
     /// `<subject>/<profile>/<suite>::<case>`, or `<subject>/run::transport` for the stream itself.
     pub name: String,
-    /// Whether it passed.
+    /// Whether the target's observations equal the host's and no law broke.
     pub passed: bool,
-    /// Why it failed (empty when it passed).
+    /// Why it did not pass (empty when it passed).
     pub message: String,
+    /// What the subject's expectations file says of it (see [`expect`]).
+    pub expected: Outcome,
+    /// How it ended once the expectations are weighed: a known difference is `busted`.
+    pub status: Status,
+}
+
+impl Trial {
+    /// A trial of `result`, expected to pass.
+    pub fn new(name: String, result: Result<(), String>) -> Self {
+        let passed = result.is_ok();
+        Trial {
+            name,
+            passed,
+            message: result.err().unwrap_or_default(),
+            expected: Outcome::Pass,
+            status: if passed { Status::Pass } else { Status::Fail },
+        }
+    }
+
+    /// The name without the subject: `profile/suite::case`, as expectations files name trials.
+    pub fn key(&self) -> &str {
+        self.name.split_once('/').map_or(self.name.as_str(), |(_, k)| k)
+    }
+}
+
+/// Weighs every trial against the subject's expectations, as the harness does
+/// (`conformance/src/expectations.rs`): a difference the file lists as `busted` or `fail` is that
+/// status, not a failure; a trial the file expects to fail that passes is a failure, so a fixed
+/// difference cannot hide; `flaky` counts neither way.
+pub fn expect(trials: &mut [Trial], expectations: &Expectations) {
+    for t in trials {
+        let Some(e) = expectations.lookup(t.key()) else {
+            continue;
+        };
+        t.expected = e.outcome;
+        let why = e.reason.as_deref().unwrap_or("");
+        t.status = match (t.passed, e.outcome) {
+            (true, Outcome::Pass | Outcome::Skip) => Status::Pass,
+            (false, Outcome::Pass | Outcome::Skip) => Status::Fail,
+            (true, Outcome::Fail | Outcome::Busted) => {
+                t.message = format!(
+                    "unexpected pass: the expectations file says {} ({why}); if it is fixed, remove the entry",
+                    e.outcome.name()
+                );
+                Status::Fail
+            }
+            (false, Outcome::Fail | Outcome::Busted) => Status::Busted,
+            (_, Outcome::Flaky) => Status::Flaky,
+        };
+    }
 }
 
 /// A record as text, or its bytes when it does not decode.
@@ -214,19 +265,11 @@ pub fn judge(
                 &v.plan_lines(),
                 end,
             );
-            Trial {
-                name: format!("{subject}/{}", v.name()),
-                passed: r.is_ok(),
-                message: r.err().unwrap_or_default(),
-            }
+            Trial::new(format!("{subject}/{}", v.name()), r)
         })
         .collect();
     let r = judge_run(set, target, end, clean_exit);
-    trials.push(Trial {
-        name: format!("{subject}/run::transport"),
-        passed: r.is_ok(),
-        message: r.err().unwrap_or_default(),
-    });
+    trials.push(Trial::new(format!("{subject}/run::transport"), r));
     trials
 }
 
@@ -294,22 +337,35 @@ pub struct Report {
 }
 
 impl Report {
-    /// Trials passed and failed.
+    /// Trials that count as passed and as failed (`busted` and `flaky` ones count as neither).
     pub fn counts(&self) -> (usize, usize) {
-        let passed = self.trials.iter().filter(|t| t.passed).count();
-        (passed, self.trials.len() - passed)
+        let n = |st: Status| self.trials.iter().filter(|t| t.status == st).count();
+        (n(Status::Pass), n(Status::Fail))
     }
 
-    /// Prints one line per trial, failure details, and the closing `N passed, N failed` line.
+    /// Prints one line per trial, the details of every trial that did not pass, and the closing
+    /// `N passed, N failed` line.
     pub fn print(&self) {
         for t in &self.trials {
-            println!("test {} ... {}", t.name, if t.passed { "ok" } else { "FAILED" });
+            let word = match t.status {
+                Status::Pass => "ok",
+                Status::Fail => "FAILED",
+                Status::Busted => "busted (expected)",
+                Status::Flaky => "flaky",
+                Status::Skip => "ignored",
+            };
+            println!("test {} ... {word}", t.name);
         }
-        let failed: Vec<&Trial> = self.trials.iter().filter(|t| !t.passed).collect();
-        if !failed.is_empty() {
-            println!("\nfailures:");
-            for t in &failed {
-                println!("\n---- {} ----\n  {}", t.name, t.message);
+        for (title, status) in [
+            ("failures", Status::Fail),
+            ("known differences (busted)", Status::Busted),
+        ] {
+            let listed: Vec<&Trial> = self.trials.iter().filter(|t| t.status == status).collect();
+            if !listed.is_empty() {
+                println!("\n{title}:");
+                for t in &listed {
+                    println!("\n---- {} ----\n  {}", t.name, t.message);
+                }
             }
         }
         let f = &self.figures;
@@ -324,6 +380,14 @@ impl Report {
             f.laws_checked,
             f.laws_broken
         );
+        let others = self
+            .trials
+            .iter()
+            .filter(|t| matches!(t.status, Status::Busted | Status::Flaky))
+            .count();
+        if others > 0 {
+            println!("{others} trials busted or flaky as the expectations file says");
+        }
         let (p, n) = self.counts();
         println!("\n{p} passed, {n} failed");
     }
@@ -359,10 +423,10 @@ impl Report {
                     suite: v.map_or_else(|| "run".into(), |v| v.suite.clone()),
                     file,
                     claims,
-                    status: if t.passed { Status::Pass } else { Status::Fail },
-                    expected: "pass".into(),
+                    status: t.status,
+                    expected: t.expected.name().into(),
                     reason: None,
-                    message: (!t.passed).then(|| t.message.clone()),
+                    message: (!t.message.is_empty()).then(|| t.message.clone()),
                     figures: CaseFigures::default(),
                     millis: 0.0,
                 }
