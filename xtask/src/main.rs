@@ -3,7 +3,9 @@
 //! Every command prints what it runs. Nothing prompts; a selector that matches nothing is an error.
 
 mod bench;
+mod hil;
 mod install;
+mod qemu;
 mod test;
 
 use std::process::ExitCode;
@@ -16,8 +18,12 @@ usage: cargo xtask <command>
 commands:
   test         everything CI runs: format, lints, unit and property tests, the conformance corpus,
                the riscv32imc build of memspec-impl. Installs what it needs when missing.
+  qemu [filter]
+               replay the vector set under QEMU (riscv32 virt) and compare with the host
+  hil --chip esp32c3 [filter] [--repeat N]
+               flash a board through a debug probe, replay the vector set over RTT, compare
   install      only install what the tests need (rustup target, the engines' npm packages from
-               engines/package-lock.json, Debian's gcc-multilib)
+               engines/package-lock.json, Debian's gcc-multilib and qemu-system-misc)
   bench [NAME] the memspec-impl benches: throughput, then one collection's instruction count under
                callgrind (needs valgrind)
   help         this text
@@ -28,6 +34,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run(&args[1..]),
         Some("install") => shell().and_then(|sh| install::all(&sh)),
+        Some("qemu") => qemu::run(&args[1..]),
+        Some("hil") => hil::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
