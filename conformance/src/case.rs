@@ -496,6 +496,10 @@ impl Law {
 
     /// Whether the law needs the profile's tables from `memspec`.
     pub fn needs_tables(&self) -> bool {
-        matches!(self, Law::ExactlyOneClass | Law::WordHasClass(_))
+        match self {
+            Law::ExactlyOneClass | Law::WordHasClass(_) => true,
+            Law::Engine(l) => l.needs_tables(),
+            _ => false,
+        }
     }
 }

@@ -16,6 +16,7 @@ use memspec::tag::TagClass;
 use memspec::width::Width;
 use serde::{Deserialize, Serialize};
 
+use crate::case::engine_law::Seen;
 use crate::case::pattern::show_like;
 use crate::case::{Check, Expect, ExpectedValue, Law, MAX_VARS, Op, OwnedValue, Pattern, StatWant};
 use crate::plan::Plan;
@@ -298,6 +299,11 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
                         err.detail,
                         k.name()
                     )),
+                    // A subject that cannot be set up as a `start` asks (another port, a build
+                    // option it was not built with) does not run the case: a skip, with its reason.
+                    None if err.kind == ErrorKind::Unsupported && matches!(op, Op::Start { .. }) => {
+                        return Execution::Skipped(err.detail.to_string());
+                    }
                     None => {
                         problems.push(failed_step(plan, i, op, &err));
                         return Execution::Failed(figures, problems);
@@ -552,7 +558,7 @@ fn check_one(
                 )
             })
         }
-        Check::Law(l) => check_law(op, tables, l, outcome, word, stats_now, last_encoded),
+        Check::Law(l) => check_law(op, tables, l, outcome, word, stats_now, &sink.text, last_encoded),
         Check::AllocWord { var, same } => {
             let w = word?;
             let Some(allocated) = alloc_words.get(var) else {
@@ -579,6 +585,7 @@ fn indent(text: &str) -> String {
     text.lines().map(|l| format!("      {l}\n")).collect()
 }
 
+#[allow(clippy::too_many_arguments)] // One call site; the arguments are the step's whole observation.
 fn check_law(
     op: &Op,
     tables: Option<&'static Profile>,
@@ -586,6 +593,7 @@ fn check_law(
     outcome: &Outcome,
     word: Option<u64>,
     stats_now: &BTreeMap<String, u64>,
+    text: &str,
     last_encoded: Option<(&OwnedValue, u64)>,
 ) -> Option<String> {
     let show = |r: law::LawResult| r.err().map(|v| format!("    {v}"));
@@ -663,6 +671,12 @@ fn check_law(
             };
             show(law::word_has_class(p, w, *c))
         }
-        Law::Engine(l) => show(l.check(outcome, word)),
+        Law::Engine(l) => show(l.check(&Seen {
+            outcome,
+            word,
+            stats: stats_now,
+            text,
+            profile: tables,
+        })),
     }
 }

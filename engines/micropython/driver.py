@@ -149,7 +149,9 @@ def _mk_set(n):
 
 
 def _m_prep(kind, spec):
-    # spec: `name=value` words: numbers in decimal, text in hex (`text=616263`).
+    # spec: `name=value` words: numbers in decimal, text in hex (`text=616263`). The arguments may
+    # come padded with spaces (a REPL line's short literals would be interned).
+    kind = kind.strip()
     a = {}
     for w in spec.split():
         k, _, v = w.partition("=")
@@ -245,7 +247,10 @@ def _m_new(i):
 
 
 def _m_word(kind, x):
-    # The word a value is stored as, without keeping it: id() of a run-time value.
+    # The word a value is stored as, without keeping it: id() of a run-time value. The arguments
+    # may come padded with spaces.
+    kind = kind.strip()
+    x = x.strip()
     if kind == "int":
         # The sum of two halves, so a small value is the small int however its text parses
         # (mp_parse_num_integer boxes -2**30 on 32-bit: it checks the magnitude before the sign).
@@ -264,6 +269,12 @@ def _m_word(kind, x):
         v = False
     elif kind == "ellipsis":
         v = ...
+    elif kind == "notimplemented":
+        v = NotImplemented
+    elif kind == "emptytuple":
+        v = ()
+    elif kind == "bytes":
+        v = bytes.fromhex(x) if x else bytes()
     else:
         raise ValueError("unknown value kind " + kind)
     _o("id=%d" % id(v), "type=" + type(v).__name__)
@@ -346,6 +357,7 @@ def _m_fix():
 
 
 def _m_gc(op):
+    op = op.strip()
     if op == "disable":
         gc.disable()
     elif op == "enable":

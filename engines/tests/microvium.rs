@@ -208,7 +208,7 @@ fn a_case_for_another_build_is_refused_with_what_the_engine_is() {
     let mut s = node::subject();
     let (out, _) = run(&mut s, &[start_with(Some("host32"), &[])]);
     let e = out[0].as_ref().unwrap_err();
-    assert_eq!(e.kind, ErrorKind::BadArgument, "{e}");
+    assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
     assert!(e.detail.as_str().contains("a host64 build"), "{e}");
     let (out, _) = run(&mut s, &[start_with(None, DEBUG0)]);
     let e = out[0].as_ref().unwrap_err();

@@ -73,7 +73,7 @@ impl Roots for Counting<'_> {
 
 /// A binary tree of `n` nodes, each one block: word 0 and 1 point at the children. Returns the root.
 fn live_graph(heap: &mut Heap<'_>, n: usize) -> u64 {
-    let bpb = heap.area.bytes_per_block;
+    let bpb = heap.bytes_per_block();
     let ptr = heap.cfg.ptr_bytes;
     let mut nodes: Vec<Addr> = Vec::with_capacity(n);
     for _ in 0..n {
@@ -96,14 +96,14 @@ fn live_graph(heap: &mut Heap<'_>, n: usize) -> u64 {
 
 fn write_word(heap: &mut Heap<'_>, at: Addr, v: u64) {
     let width = heap.cfg.ptr_bytes;
-    let off = heap.area.offset_of(at).expect("in the area");
+    let off = heap.offset_of(at).expect("in the area");
     heap.arena().set_word(off, width, v).expect("in the arena");
 }
 
 fn bench_alloc(s: &Setup) {
     let mut mem = vec![0u8; s.arena_bytes];
     let mut heap = heap(s, &mut mem);
-    let bpb = heap.area.bytes_per_block;
+    let bpb = heap.bytes_per_block();
     // One object stays alive throughout; everything else is garbage for the next collection.
     let keep = heap
         .gc_alloc(bpb, false, &mut StaticRoots(&[]))
@@ -171,7 +171,7 @@ fn main() {
         let root = live_graph(&mut heap, s.nodes);
         // Garbage beside the graph, so the sweep frees something.
         for _ in 0..s.nodes / 2 {
-            let _ = heap.gc_alloc(heap.area.bytes_per_block * 2, false, &mut StaticRoots(&[root]));
+            let _ = heap.gc_alloc(heap.bytes_per_block() * 2, false, &mut StaticRoots(&[root]));
         }
         let sweep = one_collection(&mut heap, root);
         println!(

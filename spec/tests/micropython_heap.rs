@@ -14,8 +14,8 @@ use memspec::subject::{
 use memspec::{ProfileId, TagClass};
 use memspec_impl::micropython::gc::StaticRoots;
 use memspec_impl::micropython::heap::Kind;
-use memspec_impl::micropython::units::Block;
-use memspec_impl::micropython::{Config, Heap, MicroPython, Port};
+use memspec_impl::micropython::units::{Block, BlockAt};
+use memspec_impl::micropython::{Config, Heap, MaxNewSplit, MicroPython, Port};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
@@ -92,7 +92,7 @@ fn the_worked_example_of_the_facts_gives_125_atb_bytes() {
     let mut mem = vec![0u8; 8192];
     let base = [int("base", 0x0010_0000)];
     let mp = start(&mut mem, ProfileId::MicropythonA32, 8192, None, &base).unwrap();
-    let area = mp.heap().unwrap().area;
+    let area = *mp.heap().unwrap().area();
     assert_eq!((area.atb_bytes, area.blocks, area.pool_bytes()), (125, 500, 8000));
 }
 
@@ -105,7 +105,7 @@ fn a_1_mib_a32_arena_splits_as_gc_setup_area_says() {
     let mut mp = start(&mut mem, ProfileId::MicropythonA32, 1 << 20, None, &opts).unwrap();
     let (a, n, p, f) = expected_split(1 << 20, 16);
     assert_eq!((a, n, p, f), (16008, 64032, 1024512, 8004));
-    let area = mp.heap().unwrap().area;
+    let area = *mp.heap().unwrap().area();
     assert_eq!(
         (
             area.atb_bytes as u64,
@@ -129,7 +129,7 @@ fn a_2_mib_a64_arena_splits_as_gc_setup_area_says() {
     let mp = start(&mut mem, ProfileId::MicropythonA64, 2 << 20, None, &opts).unwrap();
     let (a, n, p, f) = expected_split(2 << 20, 32);
     assert_eq!((a, n, p, f), (16194, 64776, 2072832, 8097));
-    let area = mp.heap().unwrap().area;
+    let area = *mp.heap().unwrap().area();
     assert_eq!(
         (
             area.atb_bytes as u64,
@@ -148,7 +148,7 @@ fn the_end_is_rounded_down_to_a_block_before_the_split() {
     let mut mem = vec![0u8; 8192];
     let opts = [int("base", 0x0010_0008)];
     let mp = start(&mut mem, ProfileId::MicropythonA32, 8192, None, &opts).unwrap();
-    let area = mp.heap().unwrap().area;
+    let area = *mp.heap().unwrap().area();
     assert_eq!(area.end.0, 0x0010_2000);
     assert_eq!(area.end.0 - area.start.0, 8184);
     assert_eq!(area.atb_bytes as u64, expected_split(8184, 16).0);
@@ -160,7 +160,7 @@ fn a_weakref_table_takes_its_share_of_the_area() {
     let mut mem = vec![0u8; 8192];
     let opts = [int("base", 0x0010_0000), int("weakref", 1)];
     let mp = start(&mut mem, ProfileId::MicropythonA32, 8192, None, &opts).unwrap();
-    let area = mp.heap().unwrap().area;
+    let area = *mp.heap().unwrap().area();
     assert_eq!(area.atb_bytes as u64, 8191 * 8 / (8 + 4 + 4 + 32 * 16));
     assert_eq!(area.wtb_bytes, area.ftb_bytes);
     assert!(area.pool_start.0 >= area.start.0 + area.table_bytes() as u64);
@@ -288,8 +288,8 @@ proptest! {
         }
         let map = map_text(&mut mp);
         let heap = mp.heap().unwrap();
-        let blocks = heap.area.blocks;
-        let bpb = heap.area.bytes_per_block;
+        let blocks = heap.area().blocks;
+        let bpb = heap.area().bytes_per_block;
         let mut seen = 0;
         let mut covered = vec![false; blocks];
         for line in map.lines().skip(3) {
@@ -300,29 +300,29 @@ proptest! {
             let (off, chars) = line.split_once(": ").unwrap();
             let first = usize::from_str_radix(off, 16).unwrap() / bpb;
             for (i, c) in chars.chars().enumerate() {
-                let b = Block(first + i);
+                let b = BlockAt::first(Block(first + i));
                 let expected = match heap.kind(b) {
                     Kind::Free => '.',
                     Kind::Tail => '=',
                     Kind::Mark => 'm',
                     Kind::Head => heap.map_char(b),
                 };
-                prop_assert_eq!(c, expected, "block {} in line {:?}", b.0, line);
+                prop_assert_eq!(c, expected, "block {} in line {:?}", b.block.0, line);
                 prop_assert!(c != '.' || heap.kind(b) == Kind::Free);
-                covered[b.0] = true;
+                covered[b.block.0] = true;
                 seen += 1;
             }
         }
         // Blocks left out are exactly those in collapsed all-free lines.
         for (b, c) in covered.iter().enumerate() {
             if !c {
-                prop_assert_eq!(heap.kind(Block(b)), Kind::Free, "block {} missing from the map", b);
+                prop_assert_eq!(heap.kind(BlockAt::first(Block(b))), Kind::Free, "block {} missing from the map", b);
             }
         }
         prop_assert!(seen <= blocks);
         // The spec's laws over the same text and the model's ATB.
         let atb: Vec<BlockKind> = (0..blocks)
-            .map(|b| BlockKind::from_bits(heap.kind(Block(b)) as u8))
+            .map(|b| BlockKind::from_bits(heap.kind(BlockAt::first(Block(b))) as u8))
             .collect();
         for r in [
             mp_laws::heap_map_agrees_with_atb(&map, &atb, bpb as u64),
@@ -381,7 +381,7 @@ fn the_heap_map_collapses_runs_of_two_lines_or_more() {
     let mut mem = vec![0u8; 64 * 1024];
     let mut mp = start(&mut mem, ProfileId::MicropythonA32, 64 * 1024, None, &[]).unwrap();
     let map = map_text(&mut mp);
-    let blocks = mp.heap().unwrap().area.blocks;
+    let blocks = mp.heap().unwrap().area().blocks;
     assert!(
         map.contains(&format!("\n       ({} lines all free)\n", blocks / 64)),
         "{map}"
@@ -662,7 +662,7 @@ fn realloc_grows_in_place_into_free_blocks() {
     let a = heap.gc_alloc(16, false, &mut StaticRoots(&[])).unwrap();
     let b = heap.gc_realloc(a, 48, &mut StaticRoots(&[])).unwrap();
     assert_eq!(b, a);
-    let block = heap.area.block_of(a.unwrap().0).unwrap();
+    let block = heap.block_of(a.unwrap().0).unwrap();
     assert_eq!(heap.chain_blocks(block), 3);
 }
 
@@ -672,7 +672,7 @@ fn realloc_moves_when_the_next_block_is_taken_and_copies_the_old_blocks() {
     let mut heap = bare_heap(&mut mem);
     let a = heap.gc_alloc(16, false, &mut StaticRoots(&[])).unwrap().unwrap();
     let wall = heap.gc_alloc(16, false, &mut StaticRoots(&[])).unwrap().unwrap();
-    let off = heap.area.offset_of(a).unwrap();
+    let off = heap.offset_of(a).unwrap();
     heap.arena()
         .set_word(off, memspec_impl::arena::WordBytes::Four, 0xc0ffee)
         .unwrap();
@@ -682,7 +682,7 @@ fn realloc_moves_when_the_next_block_is_taken_and_copies_the_old_blocks() {
         .unwrap();
     assert_ne!(b, a);
     assert_eq!(heap.read_ptr(b), Some(0xc0ffee), "memcpy of the old blocks");
-    let old = heap.area.block_of(a.0).unwrap();
+    let old = heap.block_of(a.0).unwrap();
     assert_eq!(heap.kind(old), Kind::Free, "gc_free of the old allocation");
     // The freed block is first fit for the next one-block request.
     let c = heap.gc_alloc(16, false, &mut StaticRoots(&[])).unwrap().unwrap();
@@ -699,10 +699,10 @@ fn realloc_shrinks_in_place_and_frees_the_tail() {
         heap.gc_realloc(Some(a), 20, &mut StaticRoots(&[])).unwrap(),
         Some(a)
     );
-    let block = heap.area.block_of(a.0).unwrap();
+    let block = heap.block_of(a.0).unwrap();
     assert_eq!(heap.chain_blocks(block), 2);
-    assert_eq!(heap.kind(Block(block.0 + 2)), Kind::Free);
-    assert_eq!(heap.kind(Block(block.0 + 3)), Kind::Free);
+    assert_eq!(heap.kind(block.add(2)), Kind::Free);
+    assert_eq!(heap.kind(block.add(3)), Kind::Free);
     // A 0-byte realloc frees.
     assert_eq!(heap.gc_realloc(Some(a), 0, &mut StaticRoots(&[])).unwrap(), None);
     assert_eq!(heap.kind(block), Kind::Free);
@@ -789,7 +789,7 @@ proptest! {
         let expected = t.and_then(|t| area_split(t, bpb, SideTables { finaliser, weakref })).filter(|s| s.blocks > 0);
         match (start(&mut mem, p, bytes, None, &opts), expected) {
             (Ok(mp), Some(s)) => {
-                let a = mp.heap().unwrap().area;
+                let a = *mp.heap().unwrap().area();
                 prop_assert_eq!(
                     (a.atb_bytes as u64, a.ftb_bytes as u64, a.wtb_bytes as u64, a.blocks as u64, a.pool_bytes() as u64, a.pool_start.0 - base),
                     (s.atb_bytes, s.ftb_bytes, s.wtb_bytes, s.blocks, s.pool_bytes, s.pool_offset),
@@ -797,7 +797,7 @@ proptest! {
                 );
             }
             (Err(e), None) => prop_assert_eq!(e.kind, ErrorKind::ArenaTooSmall),
-            (got, want) => prop_assert!(false, "{}: model {:?}, spec {:?}", p.name(), got.map(|m| m.heap().unwrap().area), want),
+            (got, want) => prop_assert!(false, "{}: model {:?}, spec {:?}", p.name(), got.map(|m| *m.heap().unwrap().area()), want),
         }
     }
 }
@@ -810,7 +810,7 @@ fn with_a_weakref_table_the_tables_can_reach_into_the_pool() {
     let base = 0x0010_0040 - 67;
     let opts = [int("base", base), int("weakref", 1)];
     let mp = start(&mut mem, ProfileId::MicropythonA32, 67, None, &opts).unwrap();
-    let a = mp.heap().unwrap().area;
+    let a = *mp.heap().unwrap().area();
     assert_eq!((a.atb_bytes, a.blocks, a.table_bytes()), (1, 4, 4));
     assert_eq!(
         a.pool_start.0 - a.start.0,
@@ -859,7 +859,10 @@ fn the_facts_of_each_profile_are_the_models_constants() {
                 "heap-map blocks per line" => info::BLOCKS_PER_LINE as i64,
                 "MICROPY_PY_GC_COLLECT_RETVAL" => i64::from(cfg.collect_retval),
                 "MICROPY_GC_SPLIT_HEAP_AUTO" => i64::from(cfg.max_new_split.is_some()),
-                "max new split" => cfg.max_new_split? as i64,
+                "max new split" => match cfg.max_new_split? {
+                    MaxNewSplit::Fixed(n) => n as i64,
+                    MaxNewSplit::LargestFree => return None,
+                },
                 "MICROPY_OBJ_IMMEDIATE_OBJS" => i64::from(codec.immediate(0).is_some()),
                 "sizeof(mp_obj_float_t)" => layout::float(&cfg)?.size as i64,
                 "alignof(mp_obj_t) in a struct" => cfg.obj_align() as i64,

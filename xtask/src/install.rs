@@ -23,7 +23,62 @@ pub const ENGINE_PACKAGES: [(&str, &str); 2] = [
 /// Everything the tests need.
 pub fn all(sh: &Shell) -> Result {
     rustup_target(sh)?;
-    engines(sh)
+    engines(sh)?;
+    qemu(sh)?;
+    Ok(())
+}
+
+/// The QEMU binary the firmware runs under, from Debian's `qemu-system-misc`.
+pub const QEMU: &str = "qemu-system-riscv32";
+
+/// Whether `qemu-system-riscv32` is on the `PATH`.
+pub fn qemu_present() -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|dir| dir.join(QEMU).is_file()))
+}
+
+/// Installs Debian's `qemu-system-misc` when `qemu-system-riscv32` is missing. Returns whether QEMU
+/// is there afterwards; with `CI=true` a failed install is an error.
+pub fn qemu(sh: &Shell) -> Result<bool> {
+    if qemu_present() {
+        return Ok(true);
+    }
+    let how = "apt-get install --no-install-recommends qemu-system-misc (as root, or with sudo)";
+    if !Path::new("/usr/bin/apt-get").exists() {
+        unavailable(&format!("{QEMU} is missing and this is no Debian system"), how)?;
+        return Ok(false);
+    }
+    step("installing qemu-system-misc (for the QEMU replay)");
+    match apt_install(sh, "qemu-system-misc") {
+        Ok(()) if qemu_present() => Ok(true),
+        Ok(()) => {
+            unavailable(
+                &format!("qemu-system-misc is installed but {QEMU} is not on the PATH"),
+                how,
+            )?;
+            Ok(false)
+        }
+        Err(e) => {
+            unavailable(&format!("installing qemu-system-misc failed ({e})"), how)?;
+            Ok(false)
+        }
+    }
+}
+
+/// `apt-get update` then `apt-get install --no-install-recommends <package>`, as root or through
+/// `sudo -n`, which never prompts: without a terminal (CI) a password request fails at once.
+fn apt_install(sh: &Shell, package: &str) -> std::result::Result<(), xshell::Error> {
+    let root = cmd!(sh, "id -u").quiet().read().is_ok_and(|u| u.trim() == "0");
+    let apt = |args: &[&str]| {
+        let (program, pre): (&str, &[&str]) = if root {
+            ("apt-get", &[])
+        } else {
+            ("sudo", &["-n", "apt-get"])
+        };
+        cmd!(sh, "{program} {pre...} {args...}")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .run()
+    };
+    apt(&["update", "-qq"]).and_then(|()| apt(&["install", "-y", "-qq", "--no-install-recommends", package]))
 }
 
 /// Adds the riscv32imc target to the active toolchain when it is missing.
@@ -141,21 +196,8 @@ pub fn gcc_multilib(sh: &Shell) -> Result {
             how,
         );
     }
-    let root = cmd!(sh, "id -u").quiet().read().is_ok_and(|u| u.trim() == "0");
     step("installing gcc-multilib (for the microvium-c32 subject)");
-    // `sudo -n` never prompts: without a terminal (CI) a password request fails at once.
-    let apt = |args: &[&str]| {
-        let (program, pre): (&str, &[&str]) = if root {
-            ("apt-get", &[])
-        } else {
-            ("sudo", &["-n", "apt-get"])
-        };
-        cmd!(sh, "{program} {pre...} {args...}")
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .run()
-    };
-    let install = apt(&["update", "-qq"])
-        .and_then(|()| apt(&["install", "-y", "-qq", "--no-install-recommends", "gcc-multilib"]));
+    let install = apt_install(sh, "gcc-multilib");
     match install {
         Ok(()) if gcc_m32_works() => Ok(()),
         Ok(()) => unavailable("gcc-multilib is installed but gcc -m32 still fails", how),

@@ -3,7 +3,9 @@
 //! Every command prints what it runs. Nothing prompts; a selector that matches nothing is an error.
 
 mod bench;
+mod hil;
 mod install;
+mod qemu;
 mod test;
 
 use std::process::ExitCode;
@@ -18,8 +20,12 @@ commands:
                against ref, memspec serve and the real engines (micropython-wasm, micropython-exec,
                microvium-node, microvium-c32), the riscv32imc build of memspec-impl. Installs what
                it needs when missing; without CI=true an engine that cannot run is a printed skip.
+  qemu [filter]
+               replay the vector set under QEMU (riscv32 virt) and compare with the host
+  hil --chip esp32c3 [filter] [--repeat N]
+               flash a board through a debug probe, replay the vector set over RTT, compare
   install      only install what the tests need (rustup target, the engines' npm packages from
-               engines/package-lock.json, Debian's gcc-multilib)
+               engines/package-lock.json, Debian's gcc-multilib and qemu-system-misc)
   bench [NAME] the memspec-impl benches: throughput, then one collection's instruction count under
                callgrind (needs valgrind)
   help         this text
@@ -30,6 +36,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run(&args[1..]),
         Some("install") => shell().and_then(|sh| install::all(&sh)),
+        Some("qemu") => qemu::run(&args[1..]),
+        Some("hil") => hil::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");

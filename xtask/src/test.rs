@@ -3,7 +3,11 @@
 use xshell::cmd;
 
 use crate::install::{self, RISCV_TARGET};
-use crate::{Result, in_ci, shell, step};
+use crate::qemu::FIRMWARE_MANIFEST;
+use crate::{Result, hil, in_ci, qemu, shell, step};
+
+/// The board whose firmware CI builds, and whose runner CI checks without a probe.
+const BOARD: &str = "esp32c3";
 
 /// Runs every check, installing what is missing first.
 pub fn run(args: &[String]) -> Result {
@@ -12,9 +16,18 @@ pub fn run(args: &[String]) -> Result {
     }
     let sh = shell()?;
     install::all(&sh)?;
+    let have_qemu = install::qemu_present();
+    if !have_qemu && in_ci() {
+        return Err(format!("{} is missing", install::QEMU).into());
+    }
 
     step("format");
     cmd!(sh, "cargo fmt --all -- --check").run()?;
+    cmd!(
+        sh,
+        "cargo fmt --all --manifest-path {FIRMWARE_MANIFEST} -- --check"
+    )
+    .run()?;
 
     step("lints");
     cmd!(
@@ -22,9 +35,29 @@ pub fn run(args: &[String]) -> Result {
         "cargo clippy --workspace --all-targets --locked -- -D warnings"
     )
     .run()?;
+    step("lints: firmware");
+    for pkg in ["memspec-fw-qemu", "memspec-fw-esp32c3"] {
+        cmd!(
+            sh,
+            "cargo clippy --manifest-path {FIRMWARE_MANIFEST} -p {pkg} --target {RISCV_TARGET} --release --locked -- -D warnings"
+        )
+        .run()?;
+    }
+
+    let qemu_elf = qemu::build_firmware(&sh)?;
+    let hang_elf = qemu::build_hang_firmware(&sh)?;
+    let board_elf = hil::build_firmware(&sh, BOARD)?;
 
     step("unit, property and golden tests, the conformance corpus against ref, the harness's own tests");
-    cmd!(sh, "cargo test --workspace --locked").run()?;
+    let mut test = cmd!(sh, "cargo test --workspace --locked");
+    if have_qemu {
+        test = test
+            .env("MEMSPEC_HIL_QEMU_ELF", &qemu_elf)
+            .env("MEMSPEC_HIL_QEMU_HANG_ELF", &hang_elf);
+    } else {
+        println!("(no QEMU: the QEMU runner's tests are ignored)");
+    }
+    test.run()?;
 
     step("the conformance corpus through the command line (cargo memspec)");
     cmd!(
@@ -48,6 +81,24 @@ pub fn run(args: &[String]) -> Result {
         "cargo build -p memspec-impl --target {RISCV_TARGET} --release --locked"
     )
     .run()?;
+
+    if have_qemu {
+        qemu::replay(&sh, &qemu_elf, None)?;
+    } else {
+        println!("\n(no QEMU: the QEMU replay is skipped)");
+    }
+
+    hil::build_runner(&sh)?;
+    step("lints: board runner");
+    cmd!(
+        sh,
+        "cargo clippy -p memspec-hil --features board --all-targets --release --locked -- -D warnings"
+    )
+    .run()?;
+    hil::image(&sh, BOARD, &board_elf)?;
+    if in_ci() {
+        hil::check_no_probe(&sh, BOARD, &board_elf)?;
+    }
 
     println!("\nxtask test: all checks passed");
     Ok(())
@@ -77,11 +128,7 @@ fn engines(sh: &xshell::Shell) -> Result {
         if !ready.status.success() {
             let why = String::from_utf8_lossy(&ready.stdout).trim().to_string();
             if in_ci() {
-                return Err(format!(
-                    "{why}
-CI needs every engine subject: cargo xtask install"
-                )
-                .into());
+                return Err(format!("{why}\nCI needs every engine subject: cargo xtask install").into());
             }
             println!("xtask: skipping {subject}: {why}");
             continue;

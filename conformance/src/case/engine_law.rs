@@ -14,16 +14,38 @@
 //! | julia | `cell-is-smallest-class payload=N` | `alloc` | `memspec::julia::size_class::cell_is_smallest_class` on the bytes taken |
 //! | microvium | `footprint size=N` | `alloc` of one allocation of an N-byte body | `memspec::microvium::law::footprint_is_header_plus_even_body` on the bytes taken |
 //! | microvium | `header-round-trip type=T size=N` | `read` of a header word (`a[-1]`) | `memspec::microvium::law::header_round_trip` |
+//! | micropython | the laws of `memspec::micropython::laws` | `stats`, `collect` or `heap-map` | see [`micropython`] |
+
+use std::collections::BTreeMap;
 
 use memspec::julia;
 use memspec::law::LawResult;
 use memspec::microvium;
-use memspec::profile::Engine;
+use memspec::profile::{Engine, Profile};
 use memspec::skybison;
 use memspec::skybison::header::HeaderFields;
 use memspec::step::Outcome;
 
 use super::{Op, Pos};
+
+pub mod micropython;
+
+pub use micropython::MicroPythonLaw;
+
+/// What the step a law follows gave.
+#[derive(Clone, Copy, Debug)]
+pub struct Seen<'a> {
+    /// The step's outcome.
+    pub outcome: &'a Outcome,
+    /// The word it gave: from an encode, an alloc, a read, or the word a decode read.
+    pub word: Option<u64>,
+    /// Figures a `stats` step reported, by name.
+    pub stats: &'a BTreeMap<String, u64>,
+    /// Text a `heap-map` step wrote.
+    pub text: &'a str,
+    /// The profile's tables.
+    pub profile: Option<&'static Profile>,
+}
 
 /// A law of one engine's profile, with the arguments the case gives it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +85,8 @@ pub enum EngineLaw {
         /// Bytes of the body.
         size: u16,
     },
+    /// A law of `memspec::micropython::laws`.
+    MicroPython(MicroPythonLaw),
 }
 
 /// What an engine law is applied to.
@@ -74,6 +98,8 @@ enum After {
     Alloc,
     /// A heap-object word from `alloc` or `read`.
     Pointer,
+    /// The law checks its step itself.
+    Own,
 }
 
 type Res<T> = Result<T, (Pos, String)>;
@@ -87,8 +113,8 @@ pub fn names(engine: Engine) -> &'static [&'static str] {
             "well-formed-header",
             "cell-is-smallest-class",
         ],
+        Engine::MicroPython => micropython::NAMES,
         Engine::Microvium => &["footprint", "header-round-trip"],
-        Engine::MicroPython => &[],
     }
 }
 
@@ -104,7 +130,13 @@ impl EngineLaw {
             EngineLaw::SkybisonAddressInGranule { .. } => "address-in-granule",
             EngineLaw::JuliaWellFormedHeader => "well-formed-header",
             EngineLaw::JuliaCellIsSmallestClass { .. } => "cell-is-smallest-class",
+            EngineLaw::MicroPython(l) => l.name(),
         }
+    }
+
+    /// Whether the law reads the profile's tables.
+    pub fn needs_tables(&self) -> bool {
+        matches!(self, EngineLaw::MicroPython(_))
     }
 
     fn after(&self) -> After {
@@ -117,6 +149,7 @@ impl EngineLaw {
             | EngineLaw::JuliaCellIsSmallestClass { .. }
             | EngineLaw::MicroviumFootprint { .. } => After::Alloc,
             EngineLaw::SkybisonAddressInGranule { .. } => After::Pointer,
+            EngineLaw::MicroPython(_) => After::Own,
         }
     }
 
@@ -139,6 +172,9 @@ impl EngineLaw {
                 .filter(|v| u64::from(*v) <= max)
                 .ok_or_else(|| (at, format!("`{key}={v}` is past {max}")))
         };
+        if engine == Engine::MicroPython {
+            return MicroPythonLaw::parse(name, op, at, &mut unsigned).map(|l| l.map(EngineLaw::MicroPython));
+        }
         let law = match (engine, name) {
             (Engine::Skybison, "header-round-trip") => EngineLaw::SkybisonHeaderRoundTrip(HeaderFields {
                 format: unsigned("format")?,
@@ -182,12 +218,14 @@ impl EngineLaw {
             After::Read => matches!(op, Op::Read(..)),
             After::Alloc => matches!(op, Op::Alloc { .. }),
             After::Pointer => matches!(op, Op::Alloc { .. } | Op::Read(..)),
+            After::Own => true,
         };
         if !fits {
             let needs = match law.after() {
                 After::Read => "a read step",
                 After::Alloc => "an alloc step",
                 After::Pointer => "an alloc or read step",
+                After::Own => "its own step",
             };
             return Err((
                 at,
@@ -201,9 +239,9 @@ impl EngineLaw {
         Ok(Some(law))
     }
 
-    /// Checks the law against what the step gave: `word` from a read or an alloc, `outcome` for the
-    /// bytes an alloc took.
-    pub fn check(&self, outcome: &Outcome, word: Option<u64>) -> LawResult {
+    /// Checks the law against what the step gave.
+    pub fn check(&self, seen: &Seen<'_>) -> LawResult {
+        let (outcome, word) = (seen.outcome, seen.word);
         let no_word = || {
             memspec::law::Violation::new(
                 self.name(),
@@ -253,6 +291,7 @@ impl EngineLaw {
                 let unpacked = (fields[1].get(w.into()) as u8, fields[0].get(w.into()) as u16);
                 microvium::law::header_round_trip(type_code, size, w, unpacked)
             }
+            EngineLaw::MicroPython(l) => l.check(seen),
         }
     }
 }
@@ -383,9 +422,17 @@ mod tests {
 
     #[test]
     fn a_law_without_its_observation_says_what_it_needed() {
-        let header = EngineLaw::JuliaHeaderRoundTrip.check(&Outcome::Done, None);
+        let stats = BTreeMap::new();
+        let seen = |word| Seen {
+            outcome: &Outcome::Done,
+            word,
+            stats: &stats,
+            text: "",
+            profile: None,
+        };
+        let header = EngineLaw::JuliaHeaderRoundTrip.check(&seen(None));
         assert!(header.is_err_and(|v| v.message.as_str().contains("needs the word")));
-        let size = EngineLaw::SkybisonObjectSize { format: 0, count: 8 }.check(&Outcome::Done, Some(0));
+        let size = EngineLaw::SkybisonObjectSize { format: 0, count: 8 }.check(&seen(Some(0)));
         assert!(size.is_err_and(|v| v.message.as_str().contains("needs an allocation")));
     }
 }

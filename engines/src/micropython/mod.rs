@@ -85,9 +85,25 @@ impl Arg {
 
 /// The call `name(args)` as Python source.
 pub fn call_source(name: &str, args: &[Arg]) -> String {
-    let args: Vec<String> = args.iter().map(Arg::python).collect();
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| match a {
+            // The parser interns a string literal of up to MICROPY_ALLOC_PARSE_INTERN_STRING_LEN
+            // (10) bytes as a qstr, in pools on the heap that are never freed (py/parse.c,
+            // py/qstr.c): padded past that, an argument is a plain string, garbage after the call.
+            // The driver strips what it is given.
+            Arg::Str(s) if s.len() <= INTERN_STRING_BYTES => {
+                Arg::Str(format!("{s:<width$}", width = INTERN_STRING_BYTES + 1)).python()
+            }
+            other => other.python(),
+        })
+        .collect();
     format!("{name}({})", args.join(","))
 }
+
+/// `MICROPY_ALLOC_PARSE_INTERN_STRING_LEN` (`py/mpconfig.h`): the longest string literal the parser
+/// interns.
+pub const INTERN_STRING_BYTES: usize = 10;
 
 /// A way to reach a MicroPython engine.
 pub trait Transport {
@@ -460,7 +476,7 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
         }
         if let Some(o) = config.options.first() {
             return Err(SubjectError::new(
-                ErrorKind::BadArgument,
+                ErrorKind::Unsupported,
                 format_args!(
                     "{}: the engine's build is what it is; the option {}= selects a build of the model (run the case on ref)",
                     self.name_(),
@@ -473,7 +489,7 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
             && port != d.port
         {
             return Err(SubjectError::new(
-                ErrorKind::BadArgument,
+                ErrorKind::Unsupported,
                 format_args!(
                     "{}: the engine is MicroPython's {} port (sys.platform), this case is for port={port}",
                     self.name_(),
@@ -511,6 +527,9 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
             Value::Named("True") => ("true", String::new()),
             Value::Named("False") => ("false", String::new()),
             Value::Named("Ellipsis") => ("ellipsis", String::new()),
+            Value::Named("NotImplemented") => ("notimplemented", String::new()),
+            Value::Named("()") => ("emptytuple", String::new()),
+            Value::Bytes(b) => ("bytes", hex(b)),
             other => {
                 return Err(SubjectError::new(
                     ErrorKind::BadArgument,
@@ -523,13 +542,19 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
         let word = d.word(r.int(self.name_(), "id")?);
         let class = d.class_of(kind, word);
         if class == TagClass::Pointer {
-            return Err(SubjectError::new(
-                ErrorKind::NotImmediate,
-                format_args!(
-                    "{}: the engine made {value:?} on the heap (word {word:#x}, a pointer)",
-                    self.name_()
-                ),
-            ));
+            // A pointer into one of the heap's areas is a heap object: no word holds the value. One
+            // outside them is a const object of the engine's image (Ellipsis, `()`, `b''`).
+            let bpb = self.bpb()?;
+            let (_, info) = self.reading(true)?;
+            if info.is_some_and(|i| i.is_head(word, bpb).is_some()) {
+                return Err(SubjectError::new(
+                    ErrorKind::NotImmediate,
+                    format_args!(
+                        "{}: the engine made {value:?} on the heap (word {word:#x}, a pointer into the heap)",
+                        self.name_()
+                    ),
+                ));
+            }
         }
         Ok(Encoded { word, class })
     }

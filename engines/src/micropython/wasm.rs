@@ -1,8 +1,8 @@
 //! `micropython-wasm`: the npm WebAssembly port (`@micropython/micropython-webassembly-pyscript`
 //! 1.27.0) in one long-lived node process running `engines/micropython/host.mjs`.
 //!
-//! The package is loaded once per run; a case that asks for another heap size loads a fresh engine
-//! in the same process. Driver functions are called from JavaScript, so no call compiles anything
+//! The package is loaded once per node process; a case that asks for another heap size gets a fresh
+//! engine in a new process. Driver functions are called from JavaScript, so no call compiles anything
 //! on the engine's heap.
 
 use std::process::Command;
@@ -130,7 +130,11 @@ impl Transport for Wasm {
         if self.child.is_some() && self.heap == heap {
             return Ok(false);
         }
-        if self.child.is_none() {
+        // Another heap size needs another engine, in a process of its own: the package keeps one
+        // module per process (`globalThis.Module`), and the finalisers of an earlier engine's proxies
+        // would free objects of the new one (seen as "memory access out of bounds").
+        self.child = None;
+        {
             self.check_place().map_err(|m| m.to_error())?;
             let host = self.place.engines.join("micropython/host.mjs");
             let mut cmd = Command::new(&self.place.node);

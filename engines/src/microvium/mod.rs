@@ -478,14 +478,15 @@ impl<L: Launcher> Microvium<L> {
         self.call(None, id, &[])
     }
 
-    /// Checks a case's start options against the build.
+    /// Checks a case's start options against the build: a port or build option the engine was not
+    /// built with is `unsupported` (the harness skips the case), a malformed one `bad-argument`.
     fn settings(&self, config: &HeapConfig<'_>) -> SubjectResult<Settings> {
         let name = self.name_();
         let build = self.launcher.build();
         if let Some(port) = config.port
             && port != build.port
         {
-            return Err(bad(
+            return Err(unsupported(
                 name,
                 format_args!(
                     "the case asks for port={port}; this engine is a {} build ({})",
@@ -506,7 +507,7 @@ impl<L: Launcher> Microvium<L> {
                 if int == Some(i128::from(want)) {
                     Ok(())
                 } else {
-                    Err(bad(
+                    Err(unsupported(
                         name,
                         format_args!(
                             "the case asks for {}={:?}; this engine is built with {want} ({})",
@@ -535,7 +536,7 @@ impl<L: Launcher> Microvium<L> {
                         return Err(bad(name, format_args!("host-base must not be negative")));
                     }
                     _ => {
-                        return Err(bad(
+                        return Err(unsupported(
                             name,
                             format_args!(
                                 "this host cannot place the engine's memory (host-base): its buckets are where the C library's malloc puts them"

@@ -2,13 +2,16 @@
 //!
 //! * A request of `n` bytes takes `ceil(n / BPB)` blocks; a 0-byte request returns NULL and takes no
 //!   block.
-//! * First fit: the ATB is scanned upwards from byte `gc_last_free_atb_index`, four blocks a byte,
-//!   for the first run of enough FREE blocks. Only a one-block allocation moves that index (to the
-//!   byte after the block it took), which is sound because a one-block search stops at the first free
-//!   block; freeing or shrinking below the index moves it back; a collection resets it to 0.
+//! * First fit: the areas are searched in list order from `gc_last_free_area`, each one's ATB upwards
+//!   from its byte `gc_last_free_atb_index`, four blocks a byte, for the first run of enough FREE
+//!   blocks; a run never spans two areas. Only a one-block allocation moves those indexes (to the area
+//!   it took the block from and the byte after the block), which is sound because a one-block search
+//!   stops at the first free block; a one-block search that finds nothing in an area marks the area
+//!   full. Freeing or shrinking below an area's index moves it back, and freeing in another area than
+//!   `gc_last_free_area` sends the search back to the first area; a collection resets both.
 //! * When no run is found: with automatic collection on (`gc.enable()`) and the heap not locked,
-//!   collect and search again; then, with `MICROPY_GC_SPLIT_HEAP_AUTO`, the engine would add a new
-//!   area (the model has one area and reports that); then fail.
+//!   collect and search again ([`gc`](super::gc)); then, with `MICROPY_GC_SPLIT_HEAP_AUTO`, add one
+//!   new area ([`split`](super::split)) and search again; then fail.
 //! * The new blocks are zeroed: all of them with `MICROPY_GC_CONSERVATIVE_CLEAR`, else only past the
 //!   request. With a finaliser the first word (the type pointer) is cleared and the FTB bit set.
 //! * `gc_realloc` grows in place into the FREE blocks that follow, shrinks in place by freeing
@@ -16,7 +19,20 @@
 
 use super::area::BLOCKS_PER_ATB;
 use super::heap::{Heap, Kind};
-use super::units::{Addr, Block};
+use super::split::NoArea;
+use super::units::{Addr, AreaIx, Block, BlockAt};
+
+/// What became of growing the heap when an allocation found no room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Growth {
+    /// The port does not grow its heap (no `MICROPY_GC_SPLIT_HEAP_AUTO`), or the search was one that
+    /// never grows ([`Heap::try_alloc`]).
+    Off,
+    /// An area was added for the request, and still no run was found.
+    Added,
+    /// No area was added, for this reason.
+    Declined(NoArea),
+}
 
 /// Why an allocation failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,14 +42,15 @@ pub enum AllocError {
         /// The request in bytes.
         bytes: usize,
     },
-    /// No run of free blocks is long enough, after a collection where one was allowed.
+    /// No run of free blocks is long enough, after a collection where one was allowed and a new
+    /// area where the port adds them.
     NoRoom {
         /// The request in bytes.
         bytes: usize,
         /// Whether a collection ran first.
         collected: bool,
-        /// Whether the engine would now add a new area (`MICROPY_GC_SPLIT_HEAP_AUTO`).
-        would_grow: bool,
+        /// What became of growing the heap.
+        growth: Growth,
     },
     /// The request's block count does not fit in the address space.
     TooLarge {
@@ -60,19 +77,17 @@ impl core::fmt::Display for AllocError {
             AllocError::NoRoom {
                 bytes,
                 collected,
-                would_grow,
+                growth,
             } => {
                 write!(f, "memory allocation failed, allocating {bytes} bytes")?;
                 if !collected {
                     write!(f, " (no collection: automatic collection is off or deferred)")?;
                 }
-                if *would_grow {
-                    write!(
-                        f,
-                        "; the engine would now add a heap area (MICROPY_GC_SPLIT_HEAP_AUTO), the model has one"
-                    )?;
+                match growth {
+                    Growth::Off => Ok(()),
+                    Growth::Added => write!(f, "; an area was added and the request still does not fit"),
+                    Growth::Declined(why) => write!(f, "; no area was added: {why}"),
                 }
-                Ok(())
             }
             AllocError::TooLarge { bytes } => {
                 write!(f, "a request of {bytes} bytes overflows the block count")
@@ -83,9 +98,10 @@ impl core::fmt::Display for AllocError {
     }
 }
 
-/// A run of blocks found free.
+/// A run of blocks found free: `start ..= end` of one area.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Found {
+pub(crate) struct Found {
+    area: AreaIx,
     start: Block,
     end: Block,
 }
@@ -93,13 +109,12 @@ struct Found {
 impl Heap<'_> {
     /// Blocks taken by a request of `n_bytes`: `ceil(n_bytes / BPB)`.
     pub fn blocks_for(&self, n_bytes: usize) -> Option<usize> {
-        n_bytes
-            .checked_add(self.area.bytes_per_block - 1)
-            .map(|n| n / self.area.bytes_per_block)
+        let bpb = self.bytes_per_block();
+        n_bytes.checked_add(bpb - 1).map(|n| n / bpb)
     }
 
-    /// The first-fit search of `gc_alloc`, without collecting: the address of the new allocation,
-    /// `None` for a 0-byte request, or why it failed.
+    /// The first-fit search of `gc_alloc`, without collecting or growing: the address of the new
+    /// allocation, `None` for a 0-byte request, or why it failed.
     pub fn try_alloc(&mut self, n_bytes: usize, finaliser: bool) -> Result<Option<Addr>, AllocError> {
         let n_blocks = self
             .blocks_for(n_bytes)
@@ -115,54 +130,71 @@ impl Heap<'_> {
             None => Err(AllocError::NoRoom {
                 bytes: n_bytes,
                 collected: false,
-                would_grow: false,
+                growth: Growth::Off,
             }),
         }
     }
 
-    fn search(&mut self, n_blocks: usize) -> Option<Found> {
-        let mut n_free = 0;
-        let mut i = self.last_free_atb_index;
-        while i < self.area.atb_bytes {
-            let a = self.atb_byte(i);
-            for j in 0..BLOCKS_PER_ATB {
-                if (a >> (2 * j)) & 3 == Kind::Free as u8 {
-                    n_free += 1;
-                    if n_free >= n_blocks {
-                        let end = i * BLOCKS_PER_ATB + j;
-                        let found = Found {
-                            start: Block(end + 1 - n_free),
-                            end: Block(end),
-                        };
-                        // Only a one-block search guarantees no free block lies before this one.
-                        if n_free == 1 {
-                            self.last_free_atb_index = (end + 1) / BLOCKS_PER_ATB;
-                        }
-                        return Some(found);
+    /// The search loop of `gc_alloc` over the areas from `gc_last_free_area`.
+    pub(crate) fn search(&mut self, n_blocks: usize) -> Option<Found> {
+        let split_heap = self.cfg.split_heap;
+        let mut ix = self.last_free_area.0;
+        while let Some(&area) = self.areas.get(AreaIx(ix)) {
+            let mut n_free = 0;
+            let mut i = area.last_free_atb_index;
+            while i < area.atb_bytes {
+                let a = self.atb_byte(AreaIx(ix), i);
+                for j in 0..BLOCKS_PER_ATB {
+                    if (a >> (2 * j)) & 3 != Kind::Free as u8 {
+                        n_free = 0;
+                        continue;
                     }
-                } else {
-                    n_free = 0;
+                    n_free += 1;
+                    if n_free < n_blocks {
+                        continue;
+                    }
+                    let end = i * BLOCKS_PER_ATB + j;
+                    // Only a one-block search guarantees no free block lies before this one.
+                    if n_free == 1 {
+                        self.last_free_area = AreaIx(ix);
+                        if let Some(a) = self.areas.get_mut(AreaIx(ix)) {
+                            a.last_free_atb_index = (end + 1) / BLOCKS_PER_ATB;
+                        }
+                    }
+                    return Some(Found {
+                        area: AreaIx(ix),
+                        start: Block(end + 1 - n_free),
+                        end: Block(end),
+                    });
                 }
+                i += 1;
             }
-            i += 1;
-        }
-        // With MICROPY_GC_SPLIT_HEAP a failed one-block search marks the area as full, from the byte
-        // index `(i + 1) / BLOCKS_PER_ATB` (a block count divided once more, as the engine does).
-        if self.cfg.split_heap && n_blocks == 1 {
-            self.last_free_atb_index = (i + 1) / BLOCKS_PER_ATB;
+            // With MICROPY_GC_SPLIT_HEAP a failed one-block search marks the area as full, from the
+            // byte index `(i + 1) / BLOCKS_PER_ATB` (a block count divided once more, as the engine
+            // does).
+            if split_heap
+                && n_blocks == 1
+                && let Some(a) = self.areas.get_mut(AreaIx(ix))
+            {
+                a.last_free_atb_index = (i + 1) / BLOCKS_PER_ATB;
+            }
+            ix += 1;
         }
         None
     }
 
-    fn claim(&mut self, found: Found, n_bytes: usize, finaliser: bool) -> Addr {
-        let Found { start, end } = found;
-        self.last_used_block = self.last_used_block.max(end.0);
-        self.set_kind(start, Kind::Head);
-        for b in start.0 + 1..=end.0 {
-            self.set_kind(Block(b), Kind::Tail);
+    pub(crate) fn claim(&mut self, found: Found, n_bytes: usize, finaliser: bool) -> Addr {
+        let Found { area, start, end } = found;
+        if let Some(a) = self.areas.get_mut(area) {
+            a.last_used_block = a.last_used_block.max(end.0);
         }
-        let ptr = self.area.block_addr(start);
-        let taken = (end.0 - start.0 + 1) * self.area.bytes_per_block;
+        let head = BlockAt::new(area, start);
+        self.set_kind(head, Kind::Head);
+        for b in start.0 + 1..=end.0 {
+            self.set_kind(BlockAt::new(area, Block(b)), Kind::Tail);
+        }
+        let ptr = self.block_addr(head);
+        let taken = (end.0 - start.0 + 1) * self.bytes_per_block();
         if self.cfg.conservative_clear {
             self.zero(ptr, taken);
         } else {
@@ -171,9 +203,23 @@ impl Heap<'_> {
         if finaliser && self.cfg.finaliser {
             // The type pointer is cleared in case it is never set, then the FTB bit set.
             self.write_ptr(ptr, 0);
-            self.set_ftb(start, true);
+            self.set_ftb(head, true);
         }
         ptr
+    }
+
+    /// After freeing blocks of `area` from block `from` on: a search index past them moves back, and
+    /// a search that would start in another area starts again from the first (it cannot tell which
+    /// area comes first otherwise).
+    fn freed_from(&mut self, area: AreaIx, from: Block) {
+        if self.last_free_area != area {
+            self.last_free_area = AreaIx::FIRST;
+        }
+        if let Some(a) = self.areas.get_mut(area)
+            && from.0 / BLOCKS_PER_ATB < a.last_free_atb_index
+        {
+            a.last_free_atb_index = from.0 / BLOCKS_PER_ATB;
+        }
     }
 
     /// `gc_free`: frees the allocation whose HEAD `ptr` points at. A no-op while locked (the
@@ -185,19 +231,17 @@ impl Heap<'_> {
         let Some(ptr) = ptr else {
             return Ok(());
         };
-        let Some(block) = self.area.block_of(ptr.0) else {
+        let Some(head) = self.block_of(ptr.0) else {
             return Err(AllocError::NotAHead { ptr: ptr.0 });
         };
-        match self.kind(block) {
+        match self.kind(head) {
             Kind::Head => {}
             Kind::Mark if self.lock_depth & 1 == 1 => {}
             _ => return Err(AllocError::NotAHead { ptr: ptr.0 }),
         }
-        self.set_ftb(block, false);
-        if block.0 / BLOCKS_PER_ATB < self.last_free_atb_index {
-            self.last_free_atb_index = block.0 / BLOCKS_PER_ATB;
-        }
-        let mut b = block;
+        self.set_ftb(head, false);
+        self.freed_from(head.area, head.block);
+        let mut b = head;
         loop {
             self.set_kind(b, Kind::Free);
             b = b.add(1);
@@ -211,19 +255,20 @@ impl Heap<'_> {
     /// The in-place part of `gc_realloc` for the HEAD at `ptr`: `Ok(true)` when the allocation now has
     /// the blocks `n_bytes` needs, `Ok(false)` when it must move.
     pub(crate) fn resize_in_place(&mut self, ptr: Addr, n_bytes: usize) -> Result<bool, AllocError> {
-        let block = match self.area.block_of(ptr.0) {
+        let head = match self.block_of(ptr.0) {
             Some(b) if self.kind(b) == Kind::Head => b,
             _ => return Err(AllocError::NotAHead { ptr: ptr.0 }),
         };
         let new_blocks = self
             .blocks_for(n_bytes)
             .ok_or(AllocError::TooLarge { bytes: n_bytes })?;
+        let area_blocks = self.areas.get(head.area).map_or(0, |a| a.blocks);
         // Count the TAILs, then the FREE blocks after them, stopping once there are enough.
         let mut n_blocks = 1;
         let mut n_free = 0;
-        let mut bl = block.0 + 1;
-        while bl < self.area.blocks {
-            match self.kind(Block(bl)) {
+        let mut bl = head.block.0 + 1;
+        while bl < area_blocks {
+            match self.kind(BlockAt::new(head.area, Block(bl))) {
                 Kind::Tail => n_blocks += 1,
                 Kind::Free => {
                     n_free += 1;
@@ -238,23 +283,23 @@ impl Heap<'_> {
         if new_blocks == n_blocks {
             return Ok(true);
         }
-        let bpb = self.area.bytes_per_block;
+        let bpb = self.bytes_per_block();
         if new_blocks < n_blocks {
-            for b in block.0 + new_blocks..block.0 + n_blocks {
-                self.set_kind(Block(b), Kind::Free);
+            for b in head.block.0 + new_blocks..head.block.0 + n_blocks {
+                self.set_kind(BlockAt::new(head.area, Block(b)), Kind::Free);
             }
-            if (block.0 + new_blocks) / BLOCKS_PER_ATB < self.last_free_atb_index {
-                self.last_free_atb_index = (block.0 + new_blocks) / BLOCKS_PER_ATB;
-            }
+            self.freed_from(head.area, Block(head.block.0 + new_blocks));
             return Ok(true);
         }
         if new_blocks <= n_blocks + n_free {
-            let end = block.0 + new_blocks;
-            for b in block.0 + n_blocks..end {
-                self.set_kind(Block(b), Kind::Tail);
+            let end = head.block.0 + new_blocks;
+            for b in head.block.0 + n_blocks..end {
+                self.set_kind(BlockAt::new(head.area, Block(b)), Kind::Tail);
             }
             // The engine records the block after the last as "last used" here.
-            self.last_used_block = self.last_used_block.max(end);
+            if let Some(a) = self.areas.get_mut(head.area) {
+                a.last_used_block = a.last_used_block.max(end);
+            }
             if self.cfg.conservative_clear {
                 self.zero(ptr.add(n_blocks * bpb), (new_blocks - n_blocks) * bpb);
             } else {

@@ -16,11 +16,20 @@
 //!
 //! Only the tables and the gap byte are cleared; the pool keeps whatever was in memory, and each
 //! allocation clears its own blocks.
+//!
+//! # More than one area
+//!
+//! With `MICROPY_GC_SPLIT_HEAP` the heap is a list of areas: the one `gc_init` set up, whose
+//! `mp_state_mem_area_t` lives in the VM state, then each area `gc_add` appended. `gc_add` puts the
+//! area's `mp_state_mem_area_t` at the start of the memory it is given, rounds the end down to a block,
+//! and splits the rest exactly as above. [`AreaList`] keeps the areas in the engine's list order, with
+//! each area's own search index and highest used block, as `mp_state_mem_area_t` does.
 
 use memspec::subject::{ErrorKind, SubjectError, SubjectResult};
 
 use super::config::Config;
-use super::units::{Addr, Block};
+use super::host::Chunk;
+use super::units::{Addr, AreaIx, Block};
 use crate::arena::Offset;
 
 /// Blocks described by one ATB byte (`BLOCKS_PER_ATB`, `py/gc.c`).
@@ -31,11 +40,14 @@ pub const BLOCKS_PER_FTB: usize = 8;
 pub const ALLOC_TABLE_GAP_BYTES: usize = 1;
 /// Bits in a byte (`MP_BITS_PER_BYTE`).
 const BITS_PER_BYTE: usize = 8;
+/// The most areas a heap of the model holds at once: the engine's list is unbounded, the model's has
+/// this fixed capacity (a heap growing by doubling from 16 KiB reaches 256 MiB in 15 areas).
+pub const MAX_AREAS: usize = 32;
 
-/// The split of one area.
+/// One area: its split, where it lives in the arena, and the two indexes `mp_state_mem_area_t` keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Area {
-    /// The area's first byte (`start` given to `gc_init`).
+    /// The first byte of the tables (`start` given to `gc_setup_area`).
     pub start: Addr,
     /// The area's end after rounding down to a block.
     pub end: Addr,
@@ -51,24 +63,37 @@ pub struct Area {
     pub bytes_per_block: usize,
     /// Where the pool begins (`gc_pool_start`).
     pub pool_start: Addr,
+    /// The arena offset of `start`.
+    pub at: Offset,
+    /// For an area `gc_add` appended: the host's chunk it lives in, whose first bytes hold its
+    /// `mp_state_mem_area_t` (the model reserves them and keeps the fields here instead).
+    pub chunk: Option<Chunk>,
+    /// `gc_last_free_atb_index`: the ATB byte where the next search for free blocks begins.
+    pub last_free_atb_index: usize,
+    /// `gc_last_used_block`: the highest block known to be in use; bounds the sweep.
+    pub last_used_block: usize,
 }
 
 impl Area {
+    /// An area with no blocks, to fill the unused places of an [`AreaList`].
+    pub const EMPTY: Area = Area {
+        start: Addr(0),
+        end: Addr(0),
+        atb_bytes: 0,
+        ftb_bytes: 0,
+        wtb_bytes: 0,
+        blocks: 0,
+        bytes_per_block: 1,
+        pool_start: Addr(0),
+        at: Offset(0),
+        chunk: None,
+        last_free_atb_index: 0,
+        last_used_block: 0,
+    };
+
     /// Splits the `arena_bytes` bytes at `cfg.arena_base` as `gc_init` does.
     pub fn setup(cfg: &Config, arena_bytes: usize) -> SubjectResult<Area> {
-        let bpb = cfg.bytes_per_block();
         let start = cfg.arena_base;
-        let too_small = |t: usize| {
-            SubjectError::new(
-                ErrorKind::ArenaTooSmall,
-                format_args!(
-                    "an area of {arena_bytes} bytes at {start:#x} is {t} bytes after rounding its end down to \
-                     a {bpb}-byte block, which leaves no block after the ATB, gap byte and FTB \
-                     (py/gc.c gc_setup_area); {} bytes is the least",
-                    Self::least_bytes(cfg)
-                ),
-            )
-        };
         let raw_end = start
             .checked_add(arena_bytes as u64)
             .filter(|e| *e <= cfg.addr_mask().saturating_add(1))
@@ -78,11 +103,30 @@ impl Area {
                     format_args!("an area of {arena_bytes} bytes at {start:#x} runs past the address space"),
                 )
             })?;
+        Self::split(cfg, start, raw_end, Offset(0))
+    }
+
+    /// `gc_setup_area` for the memory `start .. raw_end` after rounding `raw_end` down to a block
+    /// (as `gc_init` and `gc_add` do); `at` is the arena offset of `start`.
+    pub fn split(cfg: &Config, start: u64, raw_end: u64, at: Offset) -> SubjectResult<Area> {
+        let bpb = cfg.bytes_per_block();
+        let too_small = |t: usize| {
+            SubjectError::new(
+                ErrorKind::ArenaTooSmall,
+                format_args!(
+                    "an area of {} bytes at {start:#x} is {t} bytes after rounding its end down to \
+                     a {bpb}-byte block, which leaves no block after the ATB, gap byte and FTB \
+                     (py/gc.c gc_setup_area); {} bytes is the least",
+                    raw_end.saturating_sub(start),
+                    Self::least_bytes(cfg)
+                ),
+            )
+        };
         let end = raw_end & !(bpb as u64 - 1);
         if end <= start {
             return Err(too_small(0));
         }
-        let t = (end - start) as usize;
+        let t = usize::try_from(end - start).map_err(|_| too_small(usize::MAX))?;
         let atb_bytes = Self::atb_bytes_for(cfg, t);
         if atb_bytes == 0 {
             return Err(too_small(t));
@@ -104,6 +148,10 @@ impl Area {
             blocks,
             bytes_per_block: bpb,
             pool_start: Addr(pool_start),
+            at,
+            chunk: None,
+            last_free_atb_index: 0,
+            last_used_block: 0,
         })
     }
 
@@ -147,17 +195,17 @@ impl Area {
 
     /// The ATB's offset in the arena.
     pub const fn atb_offset(&self) -> Offset {
-        Offset(0)
+        self.at
     }
 
     /// The FTB's offset in the arena (right after the gap byte).
     pub const fn ftb_offset(&self) -> Offset {
-        Offset(self.atb_bytes + ALLOC_TABLE_GAP_BYTES)
+        Offset(self.at.0 + self.atb_bytes + ALLOC_TABLE_GAP_BYTES)
     }
 
     /// The WTB's offset in the arena (after the FTB).
     pub const fn wtb_offset(&self) -> Offset {
-        Offset(self.atb_bytes + ALLOC_TABLE_GAP_BYTES + self.ftb_bytes)
+        Offset(self.at.0 + self.atb_bytes + ALLOC_TABLE_GAP_BYTES + self.ftb_bytes)
     }
 
     /// Bytes cleared by `gc_setup_area`: the tables and the gap byte.
@@ -170,7 +218,15 @@ impl Area {
         if a.0 < self.start.0 || a.0 >= self.end.0 {
             return None;
         }
-        usize::try_from(a.0 - self.start.0).ok().map(Offset)
+        usize::try_from(a.0 - self.start.0)
+            .ok()
+            .and_then(|d| d.checked_add(self.at.0))
+            .map(Offset)
+    }
+
+    /// Whether `ptr` lies in the pool (`gc_pool_start <= ptr < gc_pool_end`).
+    pub const fn pool_holds(&self, ptr: u64) -> bool {
+        self.pool_start.0 <= ptr && ptr < self.end.0
     }
 
     /// The address of block `b`'s first byte (`PTR_FROM_BLOCK`).
@@ -197,5 +253,78 @@ impl Area {
         Some(Block(
             ((a - self.pool_start.0) / self.bytes_per_block as u64) as usize,
         ))
+    }
+}
+
+/// The heap's areas in the engine's list order, with a fixed capacity of [`MAX_AREAS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AreaList {
+    items: [Area; MAX_AREAS],
+    len: usize,
+}
+
+impl AreaList {
+    /// A list holding only `first`, the area `gc_init` set up.
+    pub const fn new(first: Area) -> AreaList {
+        let mut items = [Area::EMPTY; MAX_AREAS];
+        items[0] = first;
+        AreaList { items, len: 1 }
+    }
+
+    /// The areas, in list order.
+    pub fn as_slice(&self) -> &[Area] {
+        self.items.get(..self.len).unwrap_or(&[])
+    }
+
+    /// The areas, writable.
+    pub fn as_mut_slice(&mut self) -> &mut [Area] {
+        self.items.get_mut(..self.len).unwrap_or(&mut [])
+    }
+
+    /// How many areas there are.
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Never: the area `gc_init` set up is always there.
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The area `ix`.
+    pub fn get(&self, ix: AreaIx) -> Option<&Area> {
+        self.as_slice().get(ix.0)
+    }
+
+    /// The area `ix`, writable.
+    pub fn get_mut(&mut self, ix: AreaIx) -> Option<&mut Area> {
+        self.as_mut_slice().get_mut(ix.0)
+    }
+
+    /// Appends `area` at the end of the list (`gc_add`); gives it back when the list is full.
+    pub fn push(&mut self, area: Area) -> Result<AreaIx, Area> {
+        let ix = self.len;
+        match self.items.get_mut(ix) {
+            Some(slot) => {
+                *slot = area;
+                self.len += 1;
+                Ok(AreaIx(ix))
+            }
+            None => Err(area),
+        }
+    }
+
+    /// Unlinks the area `ix`; the areas after it move up one place.
+    pub fn remove(&mut self, ix: AreaIx) -> Option<Area> {
+        let area = *self.get(ix)?;
+        self.items.copy_within(ix.0 + 1..self.len, ix.0);
+        self.len -= 1;
+        Some(area)
+    }
+
+    /// The area whose pool holds `ptr`, looked for in list order (`gc_get_ptr_area`, without the
+    /// alignment test).
+    pub fn holding(&self, ptr: u64) -> Option<AreaIx> {
+        self.as_slice().iter().position(|a| a.pool_holds(ptr)).map(AreaIx)
     }
 }

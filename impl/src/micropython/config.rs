@@ -22,9 +22,11 @@
 //! that exists only in the model.
 //!
 //! Options (all optional, each overrides the port's value): `base=ADDR` (address of the arena's
-//! first byte), `finaliser=0|1`, `weakref=0|1`, `conservative_clear=0|1`, `collect_retval=0|1`,
-//! `max_new_split=BYTES` (turns `MICROPY_GC_SPLIT_HEAP_AUTO` on), `mpz_digit_bits=16|32`,
-//! `gc_stack=ENTRIES`, `settrace=0|1`.
+//! first byte), `heapsize=BYTES` (the area given to `gc_init`, at the arena's start; the rest of the
+//! arena is the host memory a growing heap takes new areas from; the whole arena when not given),
+//! `finaliser=0|1`, `weakref=0|1`, `conservative_clear=0|1`, `collect_retval=0|1`,
+//! `max_new_split=BYTES` (turns `MICROPY_GC_SPLIT_HEAP_AUTO` on with a fixed `gc_get_max_new_split`),
+//! `mpz_digit_bits=16|32`, `gc_stack=ENTRIES`, `settrace=0|1`.
 
 use memspec::ProfileId;
 use memspec::subject::{ErrorKind, HeapConfig, Param, ParamValue, SubjectError, SubjectResult};
@@ -44,6 +46,18 @@ pub const WASM_MAX_NEW_SPLIT_BYTES: u64 = 128 * 1024 * 1024;
 
 /// The largest mark stack an option may ask for (the model keeps the stack in a fixed array).
 pub const GC_STACK_ENTRIES_MAX: usize = 256;
+
+/// What `gc_get_max_new_split` reports where the heap grows by itself (`MICROPY_GC_SPLIT_HEAP_AUTO`):
+/// the most the port could still add as a new area. `gc_try_add_heap` adds no area larger than it, and
+/// `gc.mem_free()` adds it to the free blocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MaxNewSplit {
+    /// A constant: 128 MiB on the WebAssembly port (`ports/webassembly/main.c`), whatever is added.
+    Fixed(u64),
+    /// The largest block the host's `malloc` would grant now (ESP32, `ports/esp32/gccollect.c`:
+    /// `heap_caps_get_largest_free_block`), which shrinks as areas are added.
+    LargestFree,
+}
 
 /// `MICROPY_OBJ_REPR`: how an `mp_obj_t` word holds small ints, qstrs, immediates, floats and pointers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -155,10 +169,11 @@ pub struct Config {
     pub conservative_clear: bool,
     /// `MICROPY_PY_GC_COLLECT_RETVAL`: `gc.collect()` returns the number of HEAD blocks freed.
     pub collect_retval: bool,
-    /// `MICROPY_GC_SPLIT_HEAP`: the heap is a list of areas (the model has exactly one).
+    /// `MICROPY_GC_SPLIT_HEAP`: the heap is a list of areas.
     pub split_heap: bool,
-    /// With `MICROPY_GC_SPLIT_HEAP_AUTO`: what `gc_get_max_new_split` returns, added to `gc.mem_free()`.
-    pub max_new_split: Option<u64>,
+    /// `MICROPY_GC_SPLIT_HEAP_AUTO` is set: an allocation that finds no room adds an area, and
+    /// `gc_get_max_new_split` reports this.
+    pub max_new_split: Option<MaxNewSplit>,
     /// Whether an allocation that finds no room collects at once (`gc_collect`). The WebAssembly
     /// port only sets a flag there and collects when control returns to JavaScript.
     pub collect_on_failure: bool,
@@ -170,6 +185,10 @@ pub struct Config {
     pub qstr_hash_bytes: u32,
     /// The address of the arena's first byte (the `start` given to `gc_init`).
     pub arena_base: u64,
+    /// Bytes of the area given to `gc_init` (the WebAssembly port's `heapsize`, ESP32's
+    /// `MICROPY_GC_INITIAL_HEAP_SIZE`) at the arena's start; the rest of the arena is host memory.
+    /// `None`: the whole arena.
+    pub heap_bytes: Option<u64>,
     /// Where the model places static objects: types, `None` in REPR_D, `()`, `b''`.
     pub rom_base: u64,
 }
@@ -242,9 +261,10 @@ impl Config {
         let (split_heap, max_new_split) = match port {
             // ports/webassembly/variants/pyscript/mpconfigvariant.h and ports/esp32/mpconfigport.h
             // both set MICROPY_GC_SPLIT_HEAP and MICROPY_GC_SPLIT_HEAP_AUTO. ESP32's
-            // gc_get_max_new_split is the IDF heap's largest free block at run time: 0 unless given.
-            Port::WebAssembly => (true, Some(WASM_MAX_NEW_SPLIT_BYTES)),
-            Port::Esp32 => (true, Some(0)),
+            // gc_get_max_new_split is the IDF heap's largest free block at run time: the host
+            // memory's, 0 when the arena is all first area.
+            Port::WebAssembly => (true, Some(MaxNewSplit::Fixed(WASM_MAX_NEW_SPLIT_BYTES))),
+            Port::Esp32 => (true, Some(MaxNewSplit::LargestFree)),
             _ => (false, None),
         };
         let (arena_base, rom_base) = bases(port, ptr_bytes);
@@ -273,6 +293,7 @@ impl Config {
             settrace: false,
             qstr_hash_bytes: 2,
             arena_base,
+            heap_bytes: None,
             rom_base,
         })
     }
@@ -323,6 +344,13 @@ impl Config {
                 }
                 self.arena_base = int as u64;
             }
+            "heapsize" => {
+                let v = u64::try_from(int)
+                    .ok()
+                    .filter(|v| *v > 0)
+                    .ok_or_else(|| bad(format_args!("heapsize is a positive number of bytes, not {int}")))?;
+                self.heap_bytes = Some(v);
+            }
             "finaliser" => self.finaliser = flag(int)?,
             "weakref" => self.weakref = flag(int)?,
             "conservative_clear" => self.conservative_clear = flag(int)?,
@@ -331,7 +359,7 @@ impl Config {
             "max_new_split" => {
                 let v =
                     u64::try_from(int).map_err(|_| bad(format_args!("max_new_split {int} is negative")))?;
-                self.max_new_split = Some(v);
+                self.max_new_split = Some(MaxNewSplit::Fixed(v));
                 self.split_heap = true;
             }
             "mpz_digit_bits" => {
@@ -350,7 +378,7 @@ impl Config {
             }
             other => {
                 return Err(bad(format_args!(
-                    "unknown MicroPython option `{other}` (base, finaliser, weakref, \
+                    "unknown MicroPython option `{other}` (base, heapsize, finaliser, weakref, \
                      conservative_clear, collect_retval, max_new_split, mpz_digit_bits, gc_stack, settrace)"
                 )));
             }

@@ -245,7 +245,7 @@ impl Codec {
                 let mut b = (w as u32).wrapping_sub(REPR_C_OFFSET) & !3;
                 // Refill the two dropped bits from bits 2-3.
                 b |= (b >> 2) & 3;
-                f32::from_bits(b) as f64
+                widen(b)
             }
             _ => f64::from_bits(w.wrapping_sub(REPR_D_OFFSET)),
         }
@@ -301,6 +301,25 @@ impl Codec {
     }
 }
 
+/// The single-precision float with bits `b`, widened to double the way IEEE 754 widens: exact for
+/// every number, and a NaN keeps its sign and payload and comes out quiet. Done on the bits, because
+/// `f32 as f64` leaves a signalling NaN's bits to the platform (x86-64 quiets it, riscv32imc's soft
+/// float does not), and the reference implementation must answer the same on the host and the board.
+fn widen(b: u32) -> f64 {
+    const F32_EXPONENT: u32 = 0x7f80_0000;
+    const F32_MANTISSA: u32 = 0x007f_ffff;
+    const F64_EXPONENT: u64 = 0x7ff0_0000_0000_0000;
+    const F64_QUIET: u64 = 1 << 51;
+    /// Mantissa bits of a double (52) minus those of a single (23).
+    const MANTISSA_SHIFT: u32 = 52 - 23;
+    if b & F32_EXPONENT == F32_EXPONENT && b & F32_MANTISSA != 0 {
+        let sign = u64::from(b >> 31) << 63;
+        let payload = u64::from(b & F32_MANTISSA) << MANTISSA_SHIFT;
+        return f64::from_bits(sign | F64_EXPONENT | F64_QUIET | payload);
+    }
+    f64::from(f32::from_bits(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,5 +359,14 @@ mod tests {
         assert_eq!(D.small_int(-1), Some(0x0001_ffff_ffff_ffff));
         assert_eq!(D.small_int_value(0x0001_ffff_ffff_ffff), -1);
         assert_eq!(D.small_int(1 << 46), None);
+    }
+
+    #[test]
+    fn a_signalling_nan_widens_quiet_with_its_payload_on_every_platform() {
+        // 0x7f800005: a signalling single NaN with payload 5.
+        assert_eq!(super::widen(0x7f80_0005).to_bits(), 0x7ff8_0000_a000_0000);
+        assert_eq!(super::widen(0xffc0_0000).to_bits(), 0xfff8_0000_0000_0000);
+        assert_eq!(super::widen(0x3fe0_0000), 1.75);
+        assert_eq!(super::widen(0x0000_0001), f64::from(f32::from_bits(1)));
     }
 }

@@ -119,11 +119,7 @@ impl<const N: usize> Handles<N> {
         for slot in &mut self.slots {
             if let Some(h) = slot
                 && h.in_heap
-                && heap
-                    .area
-                    .block_of(h.word & heap.cfg.addr_mask())
-                    .map(|b| heap.kind(b))
-                    != Some(Kind::Head)
+                && heap.block_of(h.word & heap.cfg.addr_mask()).map(|b| heap.kind(b)) != Some(Kind::Head)
             {
                 *slot = None;
             }

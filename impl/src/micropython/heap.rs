@@ -1,4 +1,11 @@
-//! The heap: one area in a caller-given arena, its allocation table, finaliser table and pool.
+//! The heap: its areas in a caller-given arena, each with its allocation table, finaliser table and
+//! pool.
+//!
+//! The arena is one span of addresses from [`Config::arena_base`]: the area `gc_init` set up at its
+//! start (`heapsize` bytes, the whole arena unless the case says less), and after it the host memory
+//! new areas come from where the port grows the heap (`MICROPY_GC_SPLIT_HEAP_AUTO`, see
+//! [`host`](super::host)).
+//! A block is named by its area and its index in that area's pool ([`BlockAt`]).
 //!
 //! Blocks carry no header. The state of block `b` is two bits of the ATB, byte `b / 4`, bits
 //! `2·(b mod 4)` and `2·(b mod 4) + 1` ([`Kind`]). An allocation is one HEAD followed by zero or more
@@ -10,9 +17,10 @@
 
 use memspec::subject::{ErrorKind, SubjectError, SubjectResult};
 
-use super::area::{Area, BLOCKS_PER_ATB, BLOCKS_PER_FTB};
+use super::area::{Area, AreaList, BLOCKS_PER_ATB, BLOCKS_PER_FTB};
 use super::config::{Config, GC_STACK_ENTRIES_MAX};
-use super::units::{Addr, Block};
+use super::host::{Chunk, Host};
+use super::units::{Addr, AreaIx, Block, BlockAt};
 use crate::arena::{Arena, Offset, WordBytes};
 
 /// The state of a block in the ATB (`AT_FREE`, `AT_HEAD`, `AT_TAIL`, `AT_MARK`, `py/gc.c`).
@@ -44,64 +52,77 @@ const GC_COLLECT_FLAG: u32 = 1;
 /// `gc_lock` adds `1 << GC_LOCK_DEPTH_SHIFT` (`py/gc.h`).
 const GC_LOCK_DEPTH_SHIFT: u32 = 1;
 
-/// One area of MicroPython's GC heap over a borrowed arena.
+/// MicroPython's GC heap over a borrowed arena.
 #[derive(Debug)]
 pub struct Heap<'a> {
     mem: &'a mut [u8],
     /// The build.
     pub cfg: Config,
-    /// The split of the area.
-    pub area: Area,
-    /// `gc_last_free_atb_index`: the ATB byte where the next search for free blocks begins.
-    pub(crate) last_free_atb_index: usize,
-    /// `gc_last_used_block`: the highest block known to be in use; bounds the sweep.
-    pub(crate) last_used_block: usize,
+    /// The areas, in the engine's list order.
+    pub(crate) areas: AreaList,
+    /// `gc_last_free_area`: the area where the next search for free blocks begins.
+    pub(crate) last_free_area: AreaIx,
+    /// The host memory new areas come from.
+    pub(crate) host: Host,
     /// `gc_lock_depth`: lock count above bit 0, bit 0 set while collecting.
     pub(crate) lock_depth: u32,
     /// `gc_auto_collect_enabled` (`gc.enable()` / `gc.disable()`).
     pub(crate) auto_collect: bool,
-    /// `gc_block_stack`: the mark stack.
-    pub(crate) stack: [usize; GC_STACK_ENTRIES_MAX],
-    /// `gc_stack_overflow`: the mark stack overflowed; the ATB must be rescanned.
+    /// `gc_block_stack` and `gc_area_stack`: the mark stack.
+    pub(crate) stack: [BlockAt; GC_STACK_ENTRIES_MAX],
+    /// `gc_stack_overflow`: the mark stack overflowed; the ATBs must be rescanned.
     pub(crate) stack_overflow: bool,
 }
 
 impl<'a> Heap<'a> {
-    /// Sets up a heap over the first `arena_bytes` bytes of `mem`, as `gc_init` does.
+    /// Sets up a heap over the first `arena_bytes` bytes of `mem`, as `gc_init` does: its first area is
+    /// `cfg.heap_bytes` of them (all of them when `None`), the rest is host memory for new areas.
     pub fn new(
         mem: &'a mut [u8],
         cfg: Config,
         arena_bytes: u64,
     ) -> Result<Heap<'a>, (SubjectError, &'a mut [u8])> {
         let len = mem.len();
-        let area = match usize::try_from(arena_bytes) {
-            Ok(n) if n <= len => Area::setup(&cfg, n),
+        let heap_bytes = cfg.heap_bytes.unwrap_or(arena_bytes);
+        let area = match (usize::try_from(arena_bytes), usize::try_from(heap_bytes)) {
+            (Ok(n), Ok(h)) if n <= len && h <= n => Area::setup(&cfg, h).map(|a| (a, h, n)),
+            (Ok(n), _) if n <= len => Err(SubjectError::new(
+                ErrorKind::BadArgument,
+                format_args!(
+                    "a first area (heapsize) of {heap_bytes} bytes does not fit in the arena of {arena_bytes}"
+                ),
+            )),
             _ => Err(SubjectError::new(
                 ErrorKind::ArenaTooSmall,
                 format_args!("the case asks for a heap of {arena_bytes} bytes; the arena has {len}"),
             )),
         };
-        let area = match area {
+        let (area, heap_bytes, arena_bytes) = match area {
             Ok(a) => a,
             Err(e) => return Err((e, mem)),
         };
-        let heap = Heap {
+        let mut heap = Heap {
             mem,
+            host: Host::new(&cfg, heap_bytes, arena_bytes),
             cfg,
-            area,
-            last_free_atb_index: 0,
-            last_used_block: 0,
+            areas: AreaList::new(area),
+            last_free_area: AreaIx::FIRST,
             lock_depth: 0,
             auto_collect: true,
-            stack: [0; GC_STACK_ENTRIES_MAX],
+            stack: [BlockAt::default(); GC_STACK_ENTRIES_MAX],
             stack_overflow: false,
         };
-        // gc_setup_area clears the ATB, the gap byte, the FTB and the WTB; Area::setup checked they fit.
-        let n = area.table_bytes();
-        if let Some(t) = heap.mem.get_mut(..n) {
+        heap.clear_tables(&area);
+        Ok(heap)
+    }
+
+    /// `gc_setup_area` clears the ATB, the gap byte, the FTB and the WTB; `Area::split` checked they
+    /// fit in the area.
+    pub(crate) fn clear_tables(&mut self, area: &Area) {
+        let at = area.atb_offset().0;
+        if let Some(t) = self.mem.get_mut(at..at.saturating_add(area.table_bytes())) {
             t.fill(0);
         }
-        Ok(heap)
     }
 
     /// Gives the arena back.
@@ -119,27 +140,78 @@ impl<'a> Heap<'a> {
         self.mem
     }
 
-    /// The state of block `b`. Past the last block the gap byte reads as FREE, as in the engine.
-    pub fn kind(&self, b: Block) -> Kind {
-        let byte = self.mem.get(b.0 / BLOCKS_PER_ATB).copied().unwrap_or(0);
-        Kind::from_bits(byte >> (2 * (b.0 % BLOCKS_PER_ATB)))
+    /// The areas, in the engine's list order.
+    pub fn areas(&self) -> &[Area] {
+        self.areas.as_slice()
     }
 
-    /// Sets the state of block `b` (inside the pool).
-    pub(crate) fn set_kind(&mut self, b: Block, k: Kind) {
-        if b.0 >= self.area.blocks {
+    /// The area `gc_init` set up.
+    pub fn area(&self) -> &Area {
+        // The list always holds the first area: only areas after it are ever removed.
+        self.areas.as_slice().first().unwrap_or(&Area::EMPTY)
+    }
+
+    fn area_of(&self, ix: AreaIx) -> &Area {
+        self.areas.get(ix).unwrap_or(&Area::EMPTY)
+    }
+
+    /// The host chunks the added areas live in.
+    pub(crate) fn chunks(&self) -> impl Iterator<Item = Chunk> + '_ {
+        self.areas().iter().filter_map(|a| a.chunk)
+    }
+
+    /// `MICROPY_BYTES_PER_GC_BLOCK` in bytes.
+    pub const fn bytes_per_block(&self) -> usize {
+        self.cfg.bytes_per_block()
+    }
+
+    /// The block a pointer refers to, when the engine would take it for one (`gc_get_ptr_area` and
+    /// `BLOCK_FROM_PTR`): aligned on a block and inside a pool, the areas looked at in list order.
+    pub fn block_of(&self, ptr: u64) -> Option<BlockAt> {
+        let ix = self.areas.holding(ptr)?;
+        let block = self.area_of(ix).block_of(ptr)?;
+        Some(BlockAt::new(ix, block))
+    }
+
+    /// The address of a block's first byte (`PTR_FROM_BLOCK`).
+    pub fn block_addr(&self, at: BlockAt) -> Addr {
+        self.area_of(at.area).block_addr(at.block)
+    }
+
+    /// The state of a block. Past an area's last block the gap byte reads as FREE, as in the engine.
+    pub fn kind(&self, at: BlockAt) -> Kind {
+        let area = self.area_of(at.area);
+        if at.block.0 >= area.blocks {
+            return Kind::Free;
+        }
+        let byte = self
+            .mem
+            .get(area.atb_offset().0 + at.block.0 / BLOCKS_PER_ATB)
+            .copied()
+            .unwrap_or(0);
+        Kind::from_bits(byte >> (2 * (at.block.0 % BLOCKS_PER_ATB)))
+    }
+
+    /// Sets the state of a block (inside its area's pool).
+    pub(crate) fn set_kind(&mut self, at: BlockAt, k: Kind) {
+        let area = *self.area_of(at.area);
+        if at.block.0 >= area.blocks {
             return;
         }
-        if let Some(byte) = self.mem.get_mut(b.0 / BLOCKS_PER_ATB) {
-            let shift = 2 * (b.0 % BLOCKS_PER_ATB);
+        if let Some(byte) = self
+            .mem
+            .get_mut(area.atb_offset().0 + at.block.0 / BLOCKS_PER_ATB)
+        {
+            let shift = 2 * (at.block.0 % BLOCKS_PER_ATB);
             *byte = (*byte & !(3 << shift)) | ((k as u8) << shift);
         }
     }
 
-    /// The raw ATB byte `i`.
-    pub fn atb_byte(&self, i: usize) -> u8 {
-        if i < self.area.atb_bytes {
-            self.mem.get(i).copied().unwrap_or(0)
+    /// The raw ATB byte `i` of area `ix`.
+    pub fn atb_byte(&self, ix: AreaIx, i: usize) -> u8 {
+        let area = self.area_of(ix);
+        if i < area.atb_bytes {
+            self.mem.get(area.atb_offset().0 + i).copied().unwrap_or(0)
         } else {
             0
         }
@@ -162,42 +234,47 @@ impl<'a> Heap<'a> {
         }
     }
 
-    /// The FTB bit of block `b` (always clear without finalisers).
-    pub fn ftb(&self, b: Block) -> bool {
-        self.cfg.finaliser && b.0 < self.area.blocks && self.side_bit(self.area.ftb_offset(), b)
+    /// The FTB bit of a block (always clear without finalisers).
+    pub fn ftb(&self, at: BlockAt) -> bool {
+        let area = self.area_of(at.area);
+        self.cfg.finaliser && at.block.0 < area.blocks && self.side_bit(area.ftb_offset(), at.block)
     }
 
-    pub(crate) fn set_ftb(&mut self, b: Block, on: bool) {
-        if self.cfg.finaliser && b.0 < self.area.blocks {
-            self.set_side_bit(self.area.ftb_offset(), b, on);
+    pub(crate) fn set_ftb(&mut self, at: BlockAt, on: bool) {
+        let area = *self.area_of(at.area);
+        if self.cfg.finaliser && at.block.0 < area.blocks {
+            self.set_side_bit(area.ftb_offset(), at.block, on);
         }
     }
 
-    /// The FTB byte `i` (0 without finalisers).
-    pub(crate) fn ftb_byte(&self, i: usize) -> u8 {
-        if self.cfg.finaliser && i < self.area.ftb_bytes {
-            self.mem.get(self.area.ftb_offset().0 + i).copied().unwrap_or(0)
+    /// The FTB byte `i` of area `ix` (0 without finalisers).
+    pub(crate) fn ftb_byte(&self, ix: AreaIx, i: usize) -> u8 {
+        let area = self.area_of(ix);
+        if self.cfg.finaliser && i < area.ftb_bytes {
+            self.mem.get(area.ftb_offset().0 + i).copied().unwrap_or(0)
         } else {
             0
         }
     }
 
-    /// The WTB bit of block `b` (always clear without weak references).
-    pub fn wtb(&self, b: Block) -> bool {
-        self.cfg.weakref && b.0 < self.area.blocks && self.side_bit(self.area.wtb_offset(), b)
+    /// The WTB bit of a block (always clear without weak references).
+    pub fn wtb(&self, at: BlockAt) -> bool {
+        let area = self.area_of(at.area);
+        self.cfg.weakref && at.block.0 < area.blocks && self.side_bit(area.wtb_offset(), at.block)
     }
 
     /// Sets the WTB bit of a HEAD (`gc_weakref_mark`).
-    pub fn set_wtb(&mut self, b: Block, on: bool) {
-        if self.cfg.weakref && b.0 < self.area.blocks {
-            self.set_side_bit(self.area.wtb_offset(), b, on);
+    pub fn set_wtb(&mut self, at: BlockAt, on: bool) {
+        let area = *self.area_of(at.area);
+        if self.cfg.weakref && at.block.0 < area.blocks {
+            self.set_side_bit(area.wtb_offset(), at.block, on);
         }
     }
 
-    /// The number of blocks of the allocation whose HEAD is `b`: the HEAD and the TAILs after it.
-    pub fn chain_blocks(&self, b: Block) -> usize {
+    /// The number of blocks of the allocation whose HEAD is `at`: the HEAD and the TAILs after it.
+    pub fn chain_blocks(&self, at: BlockAt) -> usize {
         let mut n = 1;
-        while self.kind(b.add(n)) == Kind::Tail {
+        while self.kind(at.add(n)) == Kind::Tail {
             n += 1;
         }
         n
@@ -249,9 +326,23 @@ impl<'a> Heap<'a> {
         self.auto_collect
     }
 
+    /// The arena offset of the `len` bytes at `a`, when they lie in one area.
     fn offset(&self, a: Addr, len: usize) -> Option<Offset> {
-        let off = self.area.offset_of(a)?;
+        let area = self
+            .areas()
+            .iter()
+            .find(|area| area.start.0 <= a.0 && a.0 < area.end.0)?;
+        let last = a.0.checked_add(len as u64)?;
+        if last > area.end.0 {
+            return None;
+        }
+        let off = area.offset_of(a)?;
         (off.0.checked_add(len)? <= self.mem.len()).then_some(off)
+    }
+
+    /// The arena offset of address `a`, when it lies in an area.
+    pub fn offset_of(&self, a: Addr) -> Option<Offset> {
+        self.offset(a, 1)
     }
 
     /// The pointer-wide word at `a`.

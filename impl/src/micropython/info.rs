@@ -12,8 +12,11 @@
 //!        (1014 lines all free)
 //! ```
 //!
-//! * `used` and `free` are whole blocks in bytes; `max blk sz` and `max free sz` are in **blocks**;
-//!   `, max new split: N` appears only with `MICROPY_GC_SPLIT_HEAP_AUTO`.
+//! * `total`, `used` and `free` add up every area; `max blk sz` and `max free sz` are the largest of
+//!   any area (a run never spans two areas), in **blocks**; `, max new split: N` appears only with
+//!   `MICROPY_GC_SPLIT_HEAP_AUTO`.
+//! * The map is printed area after area, in list order, each from its own `GC memory layout; from`
+//!   line, its lines' offsets counted from its own pool start, and each ending its last line.
 //! * The pool start is printed by the engine's own `%p`: lowercase hex without `0x`.
 //! * One line per 64 blocks, prefixed by the line's offset from the pool start as `%08x: `. A line
 //!   that begins a run of at least 128 free blocks is replaced by `       (N lines all free)` with
@@ -26,9 +29,10 @@
 
 use core::fmt::{self, Write};
 
+use super::area::Area;
 use super::heap::{Heap, Kind};
 use super::rom::Type;
-use super::units::Block;
+use super::units::{AreaIx, Block, BlockAt};
 
 /// Blocks per line of the heap map (`DUMP_BYTES_PER_LINE`, `gc_dump_alloc_table`).
 pub const BLOCKS_PER_LINE: usize = 64;
@@ -72,70 +76,69 @@ impl GcInfo {
 }
 
 impl Heap<'_> {
-    /// `gc_info`.
+    /// `gc_info`: every area's blocks, walked area by area.
     pub fn info(&self) -> GcInfo {
         let mut info = GcInfo {
-            total: self.area.pool_bytes() as u64,
-            max_new_split: self.cfg.max_new_split,
+            max_new_split: self.max_new_split(),
             ..GcInfo::default()
         };
         let (mut used, mut free) = (0u64, 0u64);
-        let (mut len, mut len_free) = (0u64, 0u64);
-        let n = self.area.blocks;
-        let mut block = 0;
-        while block < n {
-            match self.kind(Block(block)) {
-                Kind::Free => {
-                    free += 1;
-                    len_free += 1;
-                    len = 0;
+        for (ix, area) in self.areas().iter().enumerate() {
+            info.total += area.pool_bytes() as u64;
+            let (mut len, mut len_free) = (0u64, 0u64);
+            let n = area.blocks;
+            let kind = |b: usize| self.kind(BlockAt::new(AreaIx(ix), Block(b)));
+            let mut block = 0;
+            while block < n {
+                match kind(block) {
+                    Kind::Free => {
+                        free += 1;
+                        len_free += 1;
+                        len = 0;
+                    }
+                    Kind::Head => {
+                        used += 1;
+                        info.heads += 1;
+                        len = 1;
+                    }
+                    Kind::Tail => {
+                        used += 1;
+                        len += 1;
+                    }
+                    // Not expected outside a collection; the engine counts it nowhere.
+                    Kind::Mark => {}
                 }
-                Kind::Head => {
-                    used += 1;
-                    info.heads += 1;
-                    len = 1;
-                }
-                Kind::Tail => {
-                    used += 1;
-                    len += 1;
-                }
-                // Not expected outside a collection; the engine counts it nowhere.
-                Kind::Mark => {}
-            }
-            block += 1;
-            let finish = block == n;
-            let next = if finish {
-                Kind::Free
-            } else {
-                self.kind(Block(block))
-            };
-            if finish || next == Kind::Free || next == Kind::Head {
-                match len {
-                    1 => info.num_1block += 1,
-                    2 => info.num_2block += 1,
-                    _ => {}
-                }
-                info.max_block = info.max_block.max(len);
-                if finish || next == Kind::Head {
-                    info.max_free = info.max_free.max(len_free);
-                    len_free = 0;
+                block += 1;
+                let finish = block == n;
+                let next = if finish { Kind::Free } else { kind(block) };
+                if finish || next == Kind::Free || next == Kind::Head {
+                    match len {
+                        1 => info.num_1block += 1,
+                        2 => info.num_2block += 1,
+                        _ => {}
+                    }
+                    info.max_block = info.max_block.max(len);
+                    if finish || next == Kind::Head {
+                        info.max_free = info.max_free.max(len_free);
+                        len_free = 0;
+                    }
                 }
             }
         }
-        let bpb = self.area.bytes_per_block as u64;
+        let bpb = self.bytes_per_block() as u64;
         info.used = used * bpb;
         info.free = free * bpb;
         info
     }
 
     /// The character `gc_dump_alloc_table` prints for block `b`.
-    pub fn map_char(&self, b: Block) -> char {
+    pub fn map_char(&self, b: BlockAt) -> char {
         match self.kind(b) {
             Kind::Free => '.',
             Kind::Tail => '=',
             Kind::Mark => 'm',
             Kind::Head => {
-                let first = self.read_ptr(self.area.block_addr(b)).unwrap_or(0);
+                let first = self.read_ptr(self.block_addr(b)).unwrap_or(0);
                 Type::at(first, self.cfg.rom_base).map_or('h', Type::map_char)
             }
         }
@@ -160,16 +163,24 @@ impl Heap<'_> {
         )
     }
 
-    /// `gc_dump_alloc_table`: the heap map.
+    /// `gc_dump_alloc_table`: the heap map, one area after another.
     pub fn write_map(&self, out: &mut dyn Write) -> fmt::Result {
-        let n = self.area.blocks;
-        let bpb = self.area.bytes_per_block;
-        write!(out, "GC memory layout; from {:x}:", self.area.pool_start)?;
+        for (ix, area) in self.areas().iter().enumerate() {
+            self.write_area_map(AreaIx(ix), area, out)?;
+        }
+        Ok(())
+    }
+
+    fn write_area_map(&self, ix: AreaIx, area: &Area, out: &mut dyn Write) -> fmt::Result {
+        let n = area.blocks;
+        let bpb = area.bytes_per_block;
+        let kind = |b: usize| self.kind(BlockAt::new(ix, Block(b)));
+        write!(out, "GC memory layout; from {:x}:", area.pool_start)?;
         let mut bl = 0;
         while bl < n {
             if bl % BLOCKS_PER_LINE == 0 {
                 let mut bl2 = bl;
-                while bl2 < n && self.kind(Block(bl2)) == Kind::Free {
+                while bl2 < n && kind(bl2) == Kind::Free {
                     bl2 += 1;
                 }
                 if bl2 - bl >= 2 * BLOCKS_PER_LINE {
@@ -181,7 +192,7 @@ impl Heap<'_> {
                 }
                 write!(out, "\n{:08x}: ", (bl * bpb) as u32)?;
             }
-            out.write_char(self.map_char(Block(bl)))?;
+            out.write_char(self.map_char(BlockAt::new(ix, Block(bl))))?;
             bl += 1;
         }
         out.write_str("\n")

@@ -16,12 +16,19 @@
 //!
 //! # The heap
 //!
-//! The heap is one area given to `gc_init`, split into an allocation table (ATB, 2 bits per block), a
-//! gap byte, a finaliser table (FTB, 1 bit per block), optionally a weak-reference table, and the
-//! block pool flush against the area's end ([`area`]). A block is four `mp_uint_t` words: 16 bytes on
-//! 32-bit builds, 32 bytes on 64-bit builds and in REPR D. Blocks have no header; an allocation is a
-//! HEAD block and the TAIL blocks after it. Allocation is first fit from a remembered index
+//! The heap starts as one area given to `gc_init`, split into an allocation table (ATB, 2 bits per
+//! block), a gap byte, a finaliser table (FTB, 1 bit per block), optionally a weak-reference table, and
+//! the block pool flush against the area's end ([`area`]). A block is four `mp_uint_t` words: 16 bytes
+//! on 32-bit builds, 32 bytes on 64-bit builds and in REPR D. Blocks have no header; an allocation is
+//! a HEAD block and the TAIL blocks after it. Allocation is first fit from a remembered area and index
 //! ([`alloc`]); when nothing fits the heap collects and tries once more ([`gc`]).
+//!
+//! Where the port grows its heap (`MICROPY_GC_SPLIT_HEAP_AUTO`: webassembly, esp32) an allocation that
+//! still finds no room mallocs a new area, about as large as the whole heap so far, and appends it to
+//! the list of areas ([`split`]); each area has its own tables and pool, and the collector and
+//! `mem_info` walk them in list order. The model takes new areas from the arena after the first area,
+//! placed as the port's malloc places them ([`host`]); the option `heapsize=BYTES` says how much of the
+//! arena the first area is.
 //!
 //! # The collector
 //!
@@ -52,6 +59,9 @@
 //! * `max blk sz` and `max free sz` in `mem_info()` count blocks, not bytes.
 //! * An explicit collection runs while the heap is locked (`gc_lock` stops allocation and `gc_free`,
 //!   not `gc_collect`).
+//! * After a collection the sweep gives back every added area whose highest used block is 0, which
+//!   includes an area whose only live allocation is one block at block 0: the object's memory goes
+//!   back to malloc while it is still referenced ([`collect`]).
 
 pub mod alloc;
 pub mod area;
@@ -61,16 +71,18 @@ pub mod encoding;
 pub mod gc;
 pub mod handles;
 pub mod heap;
+pub mod host;
 pub mod info;
 pub mod layout;
 pub mod map;
 pub mod objects;
 pub mod qstr;
 pub mod rom;
+pub mod split;
 pub mod subject;
 pub mod units;
 
-pub use config::{Config, Port, Repr};
+pub use config::{Config, MaxNewSplit, Port, Repr};
 pub use encoding::{Codec, WordClass};
 pub use heap::{Heap, Kind};
 pub use subject::MicroPython;

@@ -325,8 +325,8 @@ impl<const N: usize> MicroPython<'_, N> {
         Ok(addrs
             .iter()
             .flatten()
-            .filter_map(|a| heap.area.block_of(a.0))
-            .map(|b| (heap.chain_blocks(b) * heap.area.bytes_per_block) as u64)
+            .filter_map(|a| heap.block_of(a.0))
+            .map(|b| (heap.chain_blocks(b) * heap.bytes_per_block()) as u64)
             .sum())
     }
 

@@ -240,11 +240,10 @@ impl<'a, const N: usize> MicroPython<'a, N> {
                 let h = self.handles.get(id)?;
                 let heap = self.heap()?;
                 let block = heap
-                    .area
                     .block_of(h.word)
                     .filter(|_| h.in_heap)
                     .ok_or_else(|| bad(format_args!("object #{} is not in the heap", id.0)))?;
-                let len = heap.chain_blocks(block) * heap.area.bytes_per_block;
+                let len = heap.chain_blocks(block) * heap.bytes_per_block();
                 if off == 0 || off as usize >= len {
                     return Err(bad(format_args!(
                         "an interior pointer is 1 ..< {len} bytes into object #{}, not {off}",
@@ -330,7 +329,7 @@ impl<'a, const N: usize> MicroPython<'a, N> {
                     return Err(out_of_range(n));
                 }
                 let cell = heap.read_obj(addr.add(s.item(slot_us))).unwrap_or(0);
-                if heap.area.block_of(cell).is_none() {
+                if heap.block_of(cell).is_none() {
                     return Err(bad(format_args!(
                         "closed-over slot {slot} of object #{} holds {cell:#x}, no cell",
                         from.0
@@ -619,10 +618,9 @@ impl<const N: usize> Subject for MicroPython<'_, N> {
         }
         let heap = self.heap()?;
         let block = heap
-            .area
             .block_of(h.word)
             .ok_or_else(|| bad(format_args!("not in the heap")))?;
-        let len = heap.chain_blocks(block) * heap.area.bytes_per_block;
+        let len = heap.chain_blocks(block) * heap.bytes_per_block();
         let w = heap.cfg.obj_bytes.get();
         let off = index.checked_mul(w).filter(|o| o + w <= len).ok_or_else(|| {
             bad(format_args!(

@@ -30,3 +30,40 @@ impl Block {
         Block(self.0.saturating_add(n))
     }
 }
+
+/// An area's place in the heap's list of areas, in the engine's order: 0 is the area `gc_init` set
+/// up (`MP_STATE_MEM(area)`), then each area `gc_add` appended, in the order they were added.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct AreaIx(pub usize);
+
+impl AreaIx {
+    /// The area `gc_init` set up.
+    pub const FIRST: AreaIx = AreaIx(0);
+}
+
+/// A block of one area: the pair `(area, block)` the engine's collector passes around
+/// (`gc_mark_subtree(area, block)`, `gc_area_stack` beside `gc_block_stack`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct BlockAt {
+    /// The area.
+    pub area: AreaIx,
+    /// The block, counted from that area's pool start.
+    pub block: Block,
+}
+
+impl BlockAt {
+    /// Block `block` of area `area`.
+    pub const fn new(area: AreaIx, block: Block) -> BlockAt {
+        BlockAt { area, block }
+    }
+
+    /// Block `block` of the area `gc_init` set up.
+    pub const fn first(block: Block) -> BlockAt {
+        BlockAt::new(AreaIx::FIRST, block)
+    }
+
+    /// The block `n` blocks further on in the same area.
+    pub const fn add(self, n: usize) -> BlockAt {
+        BlockAt::new(self.area, self.block.add(n))
+    }
+}

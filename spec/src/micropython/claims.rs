@@ -532,7 +532,13 @@ pub static ASSESSMENTS: &[Assessment] = &[
         "on the WebAssembly port an allocation that does not fit adds a new heap area instead (its gc_collect only \
          sets a flag; the collection runs when the call from JavaScript returns). ESP32, also with \
          MICROPY_GC_SPLIT_HEAP_AUTO, collects first and adds an area only when that does not free enough",
-        &[WASM_COLLECT, GC_ALLOC, M_DEFERRED, ESP32_SPLIT],
+        &[
+            WASM_COLLECT,
+            GC_ALLOC,
+            M_DEFERRED,
+            ESP32_SPLIT,
+            Evidence::Case("micropython/heap::growth"),
+        ],
     ),
     holds("MP-X-38", &[A64, B64, C32, D32], &[MODGC]),
     partly(
