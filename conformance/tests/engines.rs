@@ -168,3 +168,36 @@ fn an_engine_that_dies_mid_run_fails_that_case_and_the_next_cases_run() {
     assert!(m.contains("restarts with the next case"), "{m}");
     assert_eq!(status("c_after").0, Status::Pass, "{:?}", status("c_after").1);
 }
+
+#[test]
+fn a_case_for_another_build_is_skipped_with_the_engines_reason() {
+    if memspec_engines::subjects::available("microvium-node", &Default::default()).is_err() {
+        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        assert!(!in_ci, "microvium-node is missing in CI");
+        eprintln!("skipped: microvium-node cannot run here (cargo xtask install)");
+        return;
+    }
+    let dir = temp_dir("build");
+    let (code, r) = run(
+        &dir,
+        &[
+            "--subject",
+            "microvium-node",
+            "--exact",
+            "microvium-node/microvium/stats::restored_host32",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "a skip is no failure");
+    let t = r
+        .trials
+        .iter()
+        .find(|t| t.name == "microvium-node/microvium/stats::restored_host32")
+        .unwrap();
+    assert_eq!(t.status, Status::Skip);
+    let why = t.reason.as_deref().unwrap_or("");
+    assert!(
+        why.contains("port=host32") && why.contains("a host64 build"),
+        "{why}"
+    );
+}
