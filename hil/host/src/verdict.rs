@@ -437,6 +437,8 @@ impl Report {
             host: harness::host_name(),
             seconds: self.figures.seconds,
             harness: env!("CARGO_PKG_VERSION").into(),
+            // The firmware runs the reference implementation, no real engine.
+            engines: Default::default(),
         };
         harness::Report::new(trials, run, cases)
     }
