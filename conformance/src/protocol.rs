@@ -375,7 +375,7 @@ pub fn unit(u: Unit) -> &'static str {
     }
 }
 
-/// Reads [`unit`].
+/// Reads what [`unit()`] writes.
 pub fn parse_unit(s: &str) -> Result<Unit, String> {
     Ok(match s {
         "bytes" => Unit::Bytes,
