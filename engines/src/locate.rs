@@ -9,12 +9,66 @@ use std::process::Command;
 
 use memspec::subject::{ErrorKind, SubjectError};
 
+/// `engines/package.json`: its `dependencies` pin each npm engine to one exact version, which the
+/// committed `package-lock.json` installs. The pins are read from it, so they are written once.
+const PACKAGE_JSON: &str = include_str!("../package.json");
+
 /// The npm package of MicroPython's WebAssembly port, and the version the subjects are pinned to
 /// (`engines/package.json`).
-pub const MICROPYTHON_PACKAGE: (&str, &str) = ("@micropython/micropython-webassembly-pyscript", "1.27.0");
+pub const MICROPYTHON_PACKAGE: (&str, &str) = pinned("@micropython/micropython-webassembly-pyscript");
 
 /// The npm package of Microvium, and the pinned version (`engines/package.json`).
-pub const MICROVIUM_PACKAGE: (&str, &str) = ("microvium", "8.0.0");
+pub const MICROVIUM_PACKAGE: (&str, &str) = pinned("microvium");
+
+/// `package` and the version `engines/package.json` pins it to: the string after `"<package>": "`
+/// in its `dependencies`. Evaluated at build time; a package the file does not pin fails the build.
+const fn pinned(package: &'static str) -> (&'static str, &'static str) {
+    let json = PACKAGE_JSON.as_bytes();
+    let key = package.as_bytes();
+    let mut at = 0;
+    while !same(json, at, b"\"dependencies\"") {
+        if at >= json.len() {
+            panic!("engines/package.json has no dependencies");
+        }
+        at += 1;
+    }
+    while at + key.len() + 2 < json.len() {
+        if json[at] == b'"' && json[at + key.len() + 1] == b'"' && same(json, at + 1, key) {
+            // Past the closing quote of the key: blanks, a colon, blanks, the opening quote.
+            let mut v = at + key.len() + 2;
+            while v < json.len() && (json[v] == b' ' || json[v] == b':') {
+                v += 1;
+            }
+            if v < json.len() && json[v] == b'"' {
+                let start = v + 1;
+                let mut end = start;
+                while end < json.len() && json[end] != b'"' {
+                    end += 1;
+                }
+                let (_, rest) = json.split_at(start);
+                let (version, _) = rest.split_at(end - start);
+                match core::str::from_utf8(version) {
+                    Ok(v) => return (package, v),
+                    Err(_) => panic!("engines/package.json: a version that is not UTF-8"),
+                }
+            }
+        }
+        at += 1;
+    }
+    panic!("engines/package.json does not pin the package")
+}
+
+/// Whether `json[at..]` begins with `key`.
+const fn same(json: &[u8], at: usize, key: &[u8]) -> bool {
+    let mut i = 0;
+    while i < key.len() {
+        if at + i >= json.len() || json[at + i] != key[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// The command that installs the npm engines from the committed lockfile.
 pub const NPM_INSTALL: &str = "cargo xtask install   (or: cd engines && npm ci)";
@@ -141,6 +195,43 @@ impl Place {
                 what: format!("{} is missing from the checkout", p.display()),
                 install: "restore it with git (git checkout -- engines/)",
             })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MICROPYTHON_PACKAGE, MICROVIUM_PACKAGE};
+
+    fn json(file: &str) -> serde_json::Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/").to_owned() + file;
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn the_pins_are_package_json_dependencies_as_a_json_parser_reads_them() {
+        let deps = &json("package.json")["dependencies"];
+        for (name, version) in [MICROPYTHON_PACKAGE, MICROVIUM_PACKAGE] {
+            assert_eq!(
+                deps[name].as_str(),
+                Some(version),
+                "{name}: read at build time {version:?}, package.json says {}",
+                deps[name]
+            );
+        }
+    }
+
+    #[test]
+    fn the_lockfile_installs_the_pinned_versions() {
+        let packages = &json("package-lock.json")["packages"];
+        for (name, version) in [MICROPYTHON_PACKAGE, MICROVIUM_PACKAGE] {
+            let locked = &packages[format!("node_modules/{name}")]["version"];
+            assert_eq!(
+                locked.as_str(),
+                Some(version),
+                "{name}: pinned {version}, package-lock.json installs {locked}"
+            );
         }
     }
 }

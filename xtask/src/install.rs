@@ -14,11 +14,23 @@ use crate::{Result, in_ci, step, workspace_root};
 /// The bare-metal target of the ESP32-C3 (RV32IMC), for `memspec-impl` and the firmware.
 pub const RISCV_TARGET: &str = "riscv32imc-unknown-none-elf";
 
-/// The npm packages `engines/package.json` pins, with their versions.
-pub const ENGINE_PACKAGES: [(&str, &str); 2] = [
-    ("@micropython/micropython-webassembly-pyscript", "1.27.0"),
-    ("microvium", "8.0.0"),
-];
+/// The npm packages `engines/package.json` pins (its `dependencies`), with their versions.
+pub fn engine_packages(engines: &Path) -> std::result::Result<Vec<(String, String)>, String> {
+    let path = engines.join("package.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let deps = json
+        .get("dependencies")
+        .and_then(|d| d.as_object())
+        .ok_or_else(|| format!("{} has no dependencies object", path.display()))?;
+    deps.iter()
+        .map(|(name, v)| match v.as_str() {
+            Some(version) => Ok((name.clone(), version.to_owned())),
+            None => Err(format!("{}: {name} pins no version string", path.display())),
+        })
+        .collect()
+}
 
 /// Everything the tests need.
 pub fn all(sh: &Shell) -> Result {
@@ -132,12 +144,17 @@ pub fn npm_stale(engines: &Path) -> Option<String> {
     if done < lock {
         return Some("engines/package-lock.json is newer than engines/node_modules".into());
     }
-    for (name, version) in ENGINE_PACKAGES {
-        let manifest = modules.join(name).join("package.json");
-        let text = std::fs::read_to_string(&manifest).unwrap_or_default();
-        if !text.contains(&format!("\"version\": \"{version}\""))
-            && !text.contains(&format!("\"version\":\"{version}\""))
-        {
+    let packages = match engine_packages(engines) {
+        Ok(p) => p,
+        Err(e) => return Some(e),
+    };
+    for (name, version) in packages {
+        let manifest = modules.join(&name).join("package.json");
+        let installed = std::fs::read_to_string(&manifest)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|json| json.get("version")?.as_str().map(str::to_owned));
+        if installed.as_deref() != Some(version.as_str()) {
             return Some(format!("{name} is not installed at {version}"));
         }
     }
@@ -202,5 +219,38 @@ pub fn gcc_multilib(sh: &Shell) -> Result {
         Ok(()) if gcc_m32_works() => Ok(()),
         Ok(()) => unavailable("gcc-multilib is installed but gcc -m32 still fails", how),
         Err(e) => unavailable(&format!("installing gcc-multilib failed ({e})"), how),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::engine_packages;
+
+    #[test]
+    fn the_engine_packages_are_the_dependencies_of_engines_package_json() {
+        let found = engine_packages(&crate::workspace_root().join("engines")).unwrap();
+        let names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["@micropython/micropython-webassembly-pyscript", "microvium"],
+            "the dependencies of engines/package.json, by name"
+        );
+    }
+
+    #[test]
+    fn a_package_json_without_pins_is_an_error_naming_the_file() {
+        let dir = std::env::temp_dir().join(format!("xtask-pins-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("package.json"),
+            r#"{"name": "x", "dependencies": {"a": 1}}"#,
+        )
+        .unwrap();
+        let bad = engine_packages(&dir).unwrap_err();
+        std::fs::write(dir.join("package.json"), r#"{"name": "x"}"#).unwrap();
+        let none = engine_packages(&dir).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(bad.contains("package.json: a pins no version string"), "{bad}");
+        assert!(none.contains("has no dependencies object"), "{none}");
     }
 }
