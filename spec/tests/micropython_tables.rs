@@ -1242,7 +1242,7 @@ fn the_wasm_summary_is_what_gc_info_makes_of_its_map() {
 // ---- re-measuring --------------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "runs the WebAssembly port: needs node and `npm ci` in engines/"]
+#[ignore = "runs the WebAssembly port: needs node and `npm ci` in engines/; `cargo xtask test` runs it"]
 fn the_measured_a32_sizes_reproduce_on_the_engine() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let out = std::process::Command::new("node")

@@ -161,6 +161,15 @@ pub fn npm_stale(engines: &Path) -> Option<String> {
     None
 }
 
+/// Why the node-hosted engines cannot run here, if they cannot: node or npm missing, or
+/// `engines/node_modules` missing or stale (see [`npm_stale`]).
+pub fn node_engines_missing() -> Option<String> {
+    if !runs("node") || !runs("npm") {
+        return Some("node or npm is not installed".into());
+    }
+    npm_stale(&workspace_root().join("engines"))
+}
+
 /// Runs `npm ci` in `engines/` when `node_modules` is missing or stale.
 pub fn npm_packages(sh: &Shell) -> Result {
     let engines = workspace_root().join("engines");

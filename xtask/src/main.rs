@@ -16,10 +16,11 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  test         everything CI runs: format, lints, unit and property tests, the conformance corpus
-               against ref, memspec serve and the real engines (micropython-wasm, micropython-exec,
-               microvium-node, microvium-c32), the riscv32imc build of memspec-impl. Installs what
-               it needs when missing; without CI=true an engine that cannot run is a printed skip.
+  test         everything CI runs: format, lints, unit and property tests, the measured sizes
+               measured again on the WebAssembly port, the conformance corpus against ref, memspec
+               serve and the real engines (micropython-wasm, micropython-exec, microvium-node,
+               microvium-c32), the riscv32imc build of memspec-impl. Installs what it needs when
+               missing; without CI=true an engine that cannot run is a printed skip.
   qemu [filter]
                replay the vector set under QEMU (riscv32 virt) and compare with the host
   hil --chip esp32c3 [filter] [--repeat N]
