@@ -276,7 +276,7 @@ proptest! {
         collect_at in prop::collection::vec(any::<bool>(), 40),
     ) {
         // gc_info sums every area's blocks, so used + free = the pools of every area, and mem_free()
-        // adds gc_get_max_new_split() (facts §2.5): a constant on the WebAssembly port, the host's
+        // adds gc_get_max_new_split() (py/gc.c gc_info): a constant on the WebAssembly port, the host's
         // largest free block on ESP32.
         let mut mem = vec![0u8; 256 * 1024];
         let port = if esp32 { "esp32" } else { "webassembly" };
@@ -495,7 +495,7 @@ fn a_lone_one_block_object_at_block_0_goes_with_its_area() {
 #[test]
 fn with_collection_disabled_the_heap_grows_without_collecting() {
     // gc_alloc: `collected = !gc_auto_collect_enabled`, so with gc.disable() the first failed search
-    // goes straight to gc_try_add_heap (facts §2.5). ESP32 collects on failure otherwise: garbage that
+    // goes straight to gc_try_add_heap (py/gc.c gc_alloc). ESP32 collects on failure otherwise: garbage that
     // frees enough room means no area is added.
     let mut mem = vec![0u8; 256 * 1024];
     let opts = [int("heapsize", 16384)];

@@ -1,8 +1,9 @@
 //! The reference model's MicroPython value words: round trips, one class per word, small-int range
 //! edges and raw-word arithmetic, for every MicroPython profile.
 //!
-//! Expected numbers come from `/work/shared/facts/micropython.md` (cited as facts §n), which reads
-//! them from `py/mpconfig.h`, `py/obj.h` and `py/smallint.h` at v1.27.0.
+//! Expected numbers come from MicroPython v1.27.0's `py/mpconfig.h` (the `MICROPY_OBJ_REPR_*`
+//! comments), `py/obj.h` (the `MP_OBJ_NEW_*` encoders and `mp_obj_is_*` tests) and `py/smallint.h`
+//! (`MP_SMALL_INT_MIN`, `MP_SMALL_INT_MAX`).
 
 use memspec::law;
 use memspec::profile::IntRange;
@@ -25,7 +26,7 @@ fn codec(p: ProfileId) -> Codec {
     Codec::new(c.repr, c.uint_bytes)
 }
 
-/// The small-int ranges of facts §1.2 ("Small-int range" table).
+/// The small-int ranges of `py/smallint.h` (`MP_SMALL_INT_MIN`, `MP_SMALL_INT_MAX`).
 fn facts_range(p: ProfileId) -> IntRange {
     let (min, max) = match p {
         ProfileId::MicropythonA32 | ProfileId::MicropythonC32 => (-(1i64 << 30), (1i64 << 30) - 1),
@@ -38,7 +39,7 @@ fn facts_range(p: ProfileId) -> IntRange {
         min,
         max,
         source: Evidence::Derived(
-            "facts §1.2: A, C -2^(W-2)..2^(W-2)-1; B -2^(W-3)..; D a fixed 47-bit field",
+            "py/smallint.h MP_SMALL_INT_MIN: A, C -2^(W-2)..2^(W-2)-1; B -2^(W-3)..; D a fixed 47-bit field",
         ),
     }
 }
@@ -98,9 +99,10 @@ fn a_value_just_outside_the_range_is_not_immediate() {
 }
 
 #[test]
-fn constants_are_stored_as_listed_in_the_facts() {
-    // facts §1.3: REPR_A None 0x6, False 0xe, True 0x1e; REPR_B 0x7, 0xf, 0x1f; REPR_C 0xe, 0x1e, 0x3e;
-    // REPR_D keeps them as pointers to ROM objects.
+fn constants_are_stored_as_py_obj_h_encodes_them() {
+    // py/obj.h: None, False, True are MP_OBJ_NEW_IMMEDIATE_OBJ(0, 1, 3): REPR_A (v << 3 | 6) 0x6, 0xe,
+    // 0x1e; REPR_B (| 7) 0x7, 0xf, 0x1f; REPR_C (v << 4 | 0xe) 0xe, 0x1e, 0x3e; REPR_D keeps them as
+    // pointers to ROM objects (MICROPY_OBJ_IMMEDIATE_OBJS is 0 there).
     let expect: [(ProfileId, Option<[u64; 3]>); 4] = [
         (ProfileId::MicropythonA32, Some([0x6, 0xe, 0x1e])),
         (ProfileId::MicropythonB64, Some([0x7, 0xf, 0x1f])),
@@ -239,7 +241,7 @@ proptest! {
     #[test]
     fn float_words_round_trip_except_nan(pi in 3usize..5, seed in any::<u64>()) {
         // REPR_C and REPR_D: a float word that decodes to a number encodes back to itself; the two
-        // dropped mantissa bits of REPR_C are the refilled ones (facts §1.1).
+        // dropped mantissa bits of REPR_C are the refilled ones (py/obj.h mp_obj_float_get, REPR_C).
         let p = PROFILES[pi];
         let c = codec(p);
         let w = match c.repr {

@@ -3,7 +3,7 @@
 //!
 //! Rules and numbers come from `py/gc.c` (`gc_collect_root`, `gc_mark_subtree`,
 //! `gc_deal_with_stack_overflow`, `gc_sweep_run_finalisers`, `gc_sweep_free_blocks`, `gc_alloc`,
-//! `gc_lock`), `py/modgc.c` (`gc.collect()`'s return value) and the facts (§2.4, §2.5).
+//! `gc_lock`) and `py/modgc.c` (`gc.collect()`'s return value).
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -195,7 +195,7 @@ impl ReferenceStateMachine for GraphModel {
                 rooted: false,
             }),
             Step::Link { from, slot, to } => g.objs[from].slots[slot] = Some(to),
-            // A pointer into an object keeps nothing alive (facts §2.4).
+            // A pointer into an object keeps nothing alive (py/gc.c VERIFY_PTR, gc_mark_subtree: HEAD blocks only).
             Step::Interior { from, slot, .. } | Step::Unlink { from, slot } => {
                 g.objs[from].slots[slot] = None
             }
@@ -356,7 +356,8 @@ fn every_word_of_the_whole_chain_is_scanned() {
 
 #[test]
 fn a_word_that_only_looks_like_a_pointer_keeps_its_target_alive() {
-    // Conservative marking: a raw word equal to an object's address is a reference (facts §2.4).
+    // Conservative marking: a raw word equal to an object's address is a reference (py/gc.c
+    // gc_mark_subtree scans every word of the chain).
     let mut mem = vec![0u8; 8192];
     let mut mp = start(&mut mem, ProfileId::MicropythonA32, None, &[]);
     let holder = alloc(&mut mp, "bytearray", &[int("len", 0)]);
@@ -420,7 +421,7 @@ fn a_finaliser_runs_exactly_once() {
 #[test]
 fn collect_returns_the_heads_freed_only_on_unix_and_windows() {
     // py/modgc.c: MP_OBJ_NEW_SMALL_INT(gc_collected) with MICROPY_PY_GC_COLLECT_RETVAL, set in
-    // ports/unix/variants/mpconfigvariant_common.h and the windows port; None elsewhere (facts §2.5).
+    // ports/unix/variants/mpconfigvariant_common.h and the windows port; None elsewhere.
     for (p, port, expect) in [
         (ProfileId::MicropythonA64, "unix", Some(3)),
         (ProfileId::MicropythonA64, "windows", Some(3)),

@@ -1,9 +1,8 @@
 //! The reference model's MicroPython heap: the area split, block rounding, the accounting identity,
 //! the heap map, and every error the heap and its set-up report.
 //!
-//! Expected numbers name their source: `py/gc.c` (`gc_init`, `gc_setup_area`, `gc_alloc`,
-//! `gc_dump_alloc_table`), or `/work/shared/facts/micropython.md` (facts §n), which reads them from
-//! there.
+//! Expected numbers name their source: `py/gc.c` (`gc_init`, `gc_setup_area`, `gc_alloc`, `gc_info`,
+//! `gc_dump_alloc_table`), `py/modgc.c` and the ports' `gc_get_max_new_split`.
 
 use memspec::law;
 use memspec::micropython::heap::{BlockKind, SideTables, area_split};
@@ -78,7 +77,8 @@ fn map_text(mp: &mut MicroPython<'_>) -> String {
 }
 
 /// The split of `gc_setup_area` for an area of `t` bytes (already rounded), with an FTB and no WTB:
-/// `A = (T - 1) * 8 / (8 + 4 + 32 * BPB)`, `N = 4A`, `P = N * BPB`, FTB `ceil(N / 8)` (facts §2.3).
+/// `A = (T - 1) * 8 / (8 + 4 + 32 * BPB)`, `N = 4A`, `P = N * BPB`, FTB `ceil(N / 8)` (`py/gc.c`
+/// `gc_setup_area`).
 fn expected_split(t: u64, bpb: u64) -> (u64, u64, u64, u64) {
     let a = (t - 1) * 8 / (8 + 4 + 32 * bpb);
     let n = 4 * a;
@@ -87,7 +87,7 @@ fn expected_split(t: u64, bpb: u64) -> (u64, u64, u64, u64) {
 
 #[test]
 fn the_worked_example_of_the_facts_gives_125_atb_bytes() {
-    // facts §2.3: 32-bit, FTB on, no WTB, T = 8192: A = 125, N = 500, P = 8000.
+    // gc_setup_area, 32-bit, FTB on, no WTB, T = 8192: A = 8191 * 8 / 524 = 125, N = 500, P = 8000.
     assert_eq!(expected_split(8192, 16), (125, 500, 8000, 63));
     let mut mem = vec![0u8; 8192];
     let base = [int("base", 0x0010_0000)];
@@ -122,7 +122,7 @@ fn a_1_mib_a32_arena_splits_as_gc_setup_area_says() {
 
 #[test]
 fn a_2_mib_a64_arena_splits_as_gc_setup_area_says() {
-    // BPB 32 on x86-64 (facts §2.1): A = 16194, N = 64776, P = 2072832, FTB 8097.
+    // BPB 32 on x86-64 (MICROPY_BYTES_PER_GC_BLOCK = 4 words): A = 16194, N = 64776, P = 2072832, FTB 8097.
     let mut mem = vec![0u8; 2 << 20];
     let base = 0x5555_5560_0000u64;
     let opts = [int("base", base as i128)];
@@ -235,7 +235,7 @@ proptest! {
     fn used_plus_free_is_the_pool(pi in 0usize..5, port in 0usize..3, sizes in prop::collection::vec(0usize..300, 0..40), collect in any::<bool>()) {
         let p = PROFILES[pi];
         // The profile's default port, unix, and the WebAssembly port where it exists (a32), whose
-        // gc.mem_free() adds max_new_split (facts §2.5, §4).
+        // gc.mem_free() adds max_new_split (py/modgc.c gc_mem_free, ports/webassembly/main.c).
         let port = match (port, p) {
             (1, _) => Some("unix"),
             (2, ProfileId::MicropythonA32) => Some("webassembly"),
@@ -415,7 +415,7 @@ fn the_info_lines_follow_gc_dump_info() {
     alloc(&mut mp, "raw", &[int("bytes", 48)]);
     let map = map_text(&mut mp);
     let mut lines = map.lines();
-    // P = 8000 (the worked example of facts §2.3); 6 blocks used; 128 MiB from ports/webassembly/main.c.
+    // P = 8000 (gc_setup_area for T = 8192, as above); 6 blocks used; 128 MiB from ports/webassembly/main.c.
     assert_eq!(
         lines.next(),
         Some("GC: total: 8000, used: 96, free: 7904, max new split: 134217728")
@@ -433,7 +433,7 @@ fn the_info_lines_follow_gc_dump_info() {
 
 #[test]
 fn mem_free_on_the_webassembly_port_adds_128_mib() {
-    // facts §4: gc.mem_free() includes max_new_split = 134217728.
+    // py/modgc.c gc_mem_free adds gc_get_max_new_split(), 128 MiB = 134217728 on ports/webassembly/main.c.
     let mut mem = vec![0u8; 8192];
     let mut mp = start(
         &mut mem,

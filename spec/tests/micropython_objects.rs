@@ -1,10 +1,11 @@
 //! The reference model's MicroPython objects: heap cost and allocation count of each kind, per build.
 //!
-//! Each row's expected bytes are derived by hand from the struct layouts and allocation patterns of
-//! facts §3 (`/work/shared/facts/micropython.md`, read from the `py/obj*.c` files named in each row)
-//! and the block size of facts §2.1; the formula is in the row. The cost is measured as facts §5
-//! measures it on the engine: root the object, collect, and read the change of `gc.mem_alloc()`, so a
-//! temporary the engine makes on the way is not counted.
+//! Each row's expected bytes are derived by hand from MicroPython v1.27.0's struct layouts and
+//! allocation patterns (the `py/obj*.c` file or symbol named in each row) and the block size
+//! `MICROPY_BYTES_PER_GC_BLOCK = 4 * MP_BYTES_PER_OBJ_WORD` of `py/mpconfig.h`; the formula is in the
+//! row. The cost is measured as `engines/micropython/measure.mjs size` measures it on the engine: root
+//! the object, collect, and read the change of `gc.mem_alloc()`, so a temporary the engine makes on the
+//! way is not counted.
 
 use memspec::ProfileId;
 use memspec::subject::{ErrorKind, HeapConfig, ObjectSpec, Param, ParamValue, Subject, stat};
@@ -71,7 +72,7 @@ const ROWS: &[Row] = &[
         &["value=1073741823"],
         0,
         0,
-        "2^30 - 1 is a small int (facts §1.2)",
+        "2^30 - 1 is a small int (py/smallint.h MP_SMALL_INT_MAX)",
     ),
     (
         A32,
@@ -89,7 +90,7 @@ const ROWS: &[Row] = &[
         &["value=-1073741824", "from=neg"],
         32,
         2,
-        "-(1<<30) stays boxed after negation: 16 + max(2, 2) digits -> 16 (facts §1.2, mpz_neg_inpl)",
+        "-(1<<30) stays boxed after negation: 16 + max(2, 2) digits -> 16 (py/objint_mpz.c: unary ops never return a small int; mpz_neg_inpl)",
     ),
     (
         A32,
@@ -116,7 +117,7 @@ const ROWS: &[Row] = &[
         &["value=2.5"],
         16,
         1,
-        "base 4 + pad 4 + double 8 = 16 B, one block (facts §3, wasm32 alignof(double) = 8)",
+        "base 4 + pad 4 + double 8 = 16 B, one block (py/objfloat.c mp_obj_float_t, wasm32 alignof(double) = 8)",
     ),
     (
         A32,
@@ -125,7 +126,7 @@ const ROWS: &[Row] = &[
         &["value=2.5"],
         16,
         1,
-        "base 4 + float 4 = 8 B -> one block (facts §3)",
+        "base 4 + float 4 = 8 B -> one block (py/objfloat.c mp_obj_float_t)",
     ),
     (
         A32,
@@ -134,7 +135,7 @@ const ROWS: &[Row] = &[
         &["value=2.5"],
         16,
         1,
-        "i386: base 4 + double 4-aligned = 12 B -> one block (facts §3)",
+        "i386: base 4 + double 4-aligned = 12 B -> one block (py/objfloat.c mp_obj_float_t)",
     ),
     (
         A32,
@@ -180,7 +181,7 @@ const ROWS: &[Row] = &[
         &["text=abc"],
         32,
         2,
-        "struct 16 + data 3 + 1 -> 16 (facts §3)",
+        "struct 16 + data 3 + 1 -> 16 (py/objstr.c mp_obj_new_bytes: NUL-terminated data)",
     ),
     (
         A32,
@@ -189,7 +190,7 @@ const ROWS: &[Row] = &[
         &["len=0"],
         16,
         1,
-        "struct 16; bytearray(0) requests 0 bytes, no block (facts §3)",
+        "struct 16; bytearray(0) requests 0 bytes, no block (py/objarray.c array_new, py/gc.c gc_alloc)",
     ),
     (
         A32,
@@ -207,7 +208,7 @@ const ROWS: &[Row] = &[
         &["len=0"],
         32,
         2,
-        "struct 16 + LIST_MIN_ALLOC 4 items x 4 B = 16 (facts §3)",
+        "struct 16 + LIST_MIN_ALLOC 4 items x 4 B = 16 (py/objlist.c list_new)",
     ),
     (
         A32,
@@ -243,7 +244,7 @@ const ROWS: &[Row] = &[
         &["len=0"],
         0,
         0,
-        "() is the ROM singleton (facts §3)",
+        "() is the ROM singleton (py/objtuple.c mp_obj_new_tuple: mp_const_empty_tuple)",
     ),
     (
         A32,
@@ -252,7 +253,7 @@ const ROWS: &[Row] = &[
         &["len=1"],
         16,
         1,
-        "base + len + 1 item = 12 -> 16, inline (facts §3)",
+        "base + len + 1 item = 12 -> 16, inline (py/objtuple.h mp_obj_tuple_t)",
     ),
     (A32, None, "tuple", &["len=3"], 32, 1, "2 + 3 words = 20 -> 32"),
     (
@@ -262,7 +263,7 @@ const ROWS: &[Row] = &[
         &["keys=0"],
         16,
         1,
-        "{} has no table (facts §3)",
+        "{} has no table (py/map.c mp_map_init with n = 0)",
     ),
     (
         A32,
@@ -316,7 +317,7 @@ const ROWS: &[Row] = &[
         &["len=0"],
         16,
         1,
-        "set(): the table request is 0 bytes (facts §3)",
+        "set(): the table request is 0 bytes (py/objset.c mp_obj_new_set, py/map.c mp_set_init)",
     ),
     (
         A32,
@@ -343,7 +344,7 @@ const ROWS: &[Row] = &[
         &["defaults=0"],
         16,
         1,
-        "fun_bc: base, context, child_table, bytecode = 16 (facts §3)",
+        "fun_bc: base, context, child_table, bytecode = 16 (py/objfun.h mp_obj_fun_bc_t)",
     ),
     (
         A32,
@@ -370,7 +371,7 @@ const ROWS: &[Row] = &[
         &["captured=1"],
         48,
         3,
-        "cell 8 -> 16, inner fun_bc 16, closure 3 + 1 words = 16 (facts §3: three allocations)",
+        "cell 8 -> 16, inner fun_bc 16, closure 3 + 1 words = 16 (py/objclosure.c, py/emitglue.c mp_make_closure_from_raw_code: three allocations)",
     ),
     (
         A32,
@@ -388,7 +389,7 @@ const ROWS: &[Row] = &[
         &[],
         16,
         1,
-        "base, meth, self = 12 -> 16 (facts §3)",
+        "base, meth, self = 12 -> 16 (py/objboundmeth.c mp_obj_bound_meth_t)",
     ),
     (
         A32,
@@ -397,7 +398,7 @@ const ROWS: &[Row] = &[
         &[],
         16,
         1,
-        "base + members map 3 words = 16; no table until an attribute (facts §3)",
+        "base + members map 3 words = 16; no table until an attribute (py/objtype.c mp_obj_new_instance)",
     ),
     (
         A32,
@@ -416,7 +417,7 @@ const ROWS: &[Row] = &[
         &["value=4611686018427387903"],
         0,
         0,
-        "2^62 - 1 is a small int (facts §1.2)",
+        "2^62 - 1 is a small int (py/smallint.h MP_SMALL_INT_MAX)",
     ),
     (
         A64,
@@ -492,7 +493,7 @@ const ROWS: &[Row] = &[
         &["value=2.5"],
         0,
         0,
-        "REPR_C keeps a 30-bit float in the word (facts §1.1)",
+        "REPR_C keeps a 30-bit float in the word (py/obj.h mp_obj_new_float, REPR_C)",
     ),
     (C32, None, "int", &["value=1099511627776"], 32, 2, "as a32"),
     (C32, None, "list", &["len=3"], 32, 2, "as a32"),
@@ -503,7 +504,7 @@ const ROWS: &[Row] = &[
         &["value=1099511627776"],
         16,
         1,
-        "unix longlong variant: base 4 + long long 4-aligned = 12 -> 16 (facts §3)",
+        "unix longlong variant: base 4 + long long 4-aligned = 12 -> 16 (py/objint.h mp_obj_int_t, longlong)",
     ),
     // --- d32: the unix nanbox variant, BPB 32, 8-byte mp_obj_t, 4-byte pointers ---
     (
@@ -513,7 +514,7 @@ const ROWS: &[Row] = &[
         &["value=2.5"],
         0,
         0,
-        "REPR_D keeps the double in the word (facts §1.1)",
+        "REPR_D keeps the double in the word (py/obj.h mp_obj_new_float, REPR_D)",
     ),
     (
         D32,
@@ -540,7 +541,7 @@ const ROWS: &[Row] = &[
         &["len=3"],
         32,
         1,
-        "header 8 + 3 x 8 = 32 (facts §3: header 8 B, items 8 B)",
+        "header 8 + 3 x 8 = 32 (py/objtuple.h mp_obj_tuple_t: base 4 + len 4, 8-byte mp_obj_t items in REPR_D)",
     ),
     (
         D32,
@@ -897,7 +898,7 @@ fn every_size_in_the_specification_is_what_the_model_allocates() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
-/// The cost of one object, measured as facts §5 measures it on the engine.
+/// The cost of one object, measured as `engines/micropython/measure.mjs size` measures it on the engine.
 fn cost_of(p: ProfileId, port: Option<&str>, kind: &str, params: &[Param<'_>]) -> Cost {
     let mut mem = vec![0u8; 64 * 1024];
     let mut mp = MicroPython::new(&mut mem);

@@ -219,7 +219,7 @@ fn every_micropython_claim_has_an_assessment() {
     assert_eq!(
         counted,
         60 + 42,
-        "MP-X has 60 claims and MP-Y 42 (shared/facts/claims.md)"
+        "MP-X has 60 claims and MP-Y 42 (spec/src/claim/list.rs, one per statement of the two documents)"
     );
 }
 
@@ -1114,7 +1114,7 @@ const WASM_POOLS: [(u64, u64); 11] = [
 
 #[test]
 fn the_area_formula_reproduces_the_worked_example() {
-    // shared/facts/micropython.md §2.3: 32-bit, FTB, no WTB, T = 8192: A = 125, N = 500, P = 8000.
+    // py/gc.c gc_setup_area, 32-bit, FTB, no WTB, T = 8192: A = 8191 * 8 / 524 = 125, N = 500, P = 8000.
     let s = area_split(8192, 16, V1_27_TABLES).unwrap();
     assert_eq!((s.atb_bytes, s.blocks, s.pool_bytes), (125, 500, 8000));
     assert!(laws::pool_follows_area_formula(8192, 16, V1_27_TABLES, 8000).is_ok());

@@ -10,7 +10,11 @@ use memspec::{Evidence, ProfileId};
 #[test]
 fn every_skybison_claim_has_exactly_one_skybison64_verdict_with_evidence() {
     let sb: Vec<_> = CLAIMS.iter().filter(|c| c.doc == Doc::Sb).collect();
-    assert_eq!(sb.len(), 34, "claims.md lists SB-01..SB-34");
+    assert_eq!(
+        sb.len(),
+        34,
+        "the Skybison document makes 34 claims, SB-01..SB-34"
+    );
     for c in &sb {
         let mine: Vec<_> = assessments_of(c.id)
             .filter(|a| a.profiles.contains(&ProfileId::Skybison64))

@@ -1,9 +1,13 @@
-//! A toy MicroPython REPR_A 32-bit subject for testing the harness before the reference model lands.
+//! A toy MicroPython REPR_A 32-bit subject: a second, small implementation for testing the harness,
+//! written apart from the reference model.
 //!
-//! Its numbers follow `/work/shared/facts/micropython.md` (REPR_A encodings §1.1, immediates §1.3,
-//! 16-byte blocks without headers §2.1, the ATB/FTB area split of `gc_setup_area` §2.3, first-fit,
-//! conservative marking of whole chains §2.4, `gc.collect()` returning HEAD blocks freed on unix
-//! §2.5, the `mem_info(1)` map lines §2.6). It knows only the `raw` kind and has no collector controls.
+//! Its numbers follow MicroPython's sources: the REPR_A encodings and immediates of `py/obj.h`
+//! (`MP_OBJ_NEW_SMALL_INT`, `MP_OBJ_NEW_QSTR`, `MP_OBJ_NEW_IMMEDIATE_OBJ`), 16-byte blocks without
+//! headers (`py/mpconfig.h` `MICROPY_BYTES_PER_GC_BLOCK`), the ATB/FTB area split of `py/gc.c`
+//! `gc_setup_area`, first fit (`gc_alloc`), conservative marking of whole chains (`gc_mark_subtree`),
+//! `gc.collect()` returning HEAD blocks freed on unix (`py/modgc.c` `gc_collect` with
+//! `MICROPY_PY_GC_COLLECT_RETVAL`), the `mem_info(1)` map lines (`gc_dump_alloc_table`). It knows only
+//! the `raw` kind and has no collector controls.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

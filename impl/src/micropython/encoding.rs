@@ -329,8 +329,9 @@ mod tests {
     const D: Codec = Codec::new(Repr::D, WordBytes::Eight);
 
     #[test]
-    fn constants_are_stored_as_the_facts_list_them() {
-        // facts §1.3: REPR_A None 0x6, False 0xe, True 0x1e; REPR_B 0x7, 0xf, 0x1f; REPR_C 0xe, 0x1e, 0x3e.
+    fn constants_are_stored_as_py_obj_h_encodes_them() {
+        // py/obj.h: mp_const_none = MP_OBJ_NEW_IMMEDIATE_OBJ(0), False 1, True 3, so REPR_A (v << 3 | 6)
+        // None 0x6, False 0xe, True 0x1e; REPR_B (| 7) 0x7, 0xf, 0x1f; REPR_C (v << 4 | 0xe) 0xe, 0x1e, 0x3e.
         assert_eq!(A32.immediate(IMMEDIATE_NONE), Some(0x6));
         assert_eq!(A32.immediate(IMMEDIATE_TRUE), Some(0x1e));
         let b = Codec::new(Repr::B, WordBytes::Eight);

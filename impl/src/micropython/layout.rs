@@ -179,7 +179,8 @@ mod tests {
     #[test]
     fn repr_d_on_i386_packs_8_byte_words_at_4_byte_alignment() {
         let d = cfg(ProfileId::MicropythonD32);
-        // base 4 + len 4, items of 8 bytes (facts §3: "a tuple header is 8 B and each item 8 B").
+        // py/objtuple.h mp_obj_tuple_t: base 4 + len 4 (pointer and size_t stay 4 bytes), items of
+        // 8 bytes (mp_obj_t is uint64_t under MICROPY_OBJ_REPR_D).
         let t = tuple(&d);
         assert_eq!((t.size, t.items, t.item_bytes), (8, 8, 8));
         // base 4, fun at 4, n_closed at 12, closed[] at 16.
@@ -189,7 +190,8 @@ mod tests {
 
     #[test]
     fn a_double_is_8_aligned_on_wasm32() {
-        // facts §3: the float struct is 16 B where alignof(double) = 8 (wasm32).
+        // py/objfloat.c mp_obj_float_t {base, value}: the double sits at 8 where alignof(double) = 8
+        // (wasm32), so the struct is 16 bytes.
         let a = cfg(ProfileId::MicropythonA32);
         assert_eq!(float(&a).map(|f| (f.offsets[1], f.size)), Some((8, 16)));
     }

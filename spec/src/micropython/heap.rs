@@ -261,7 +261,8 @@ mod tests {
 
     #[test]
     fn the_pool_sits_flush_against_the_end_of_the_area() {
-        // facts §2.3 worked example: 32-bit, FTB, T = 8192.
+        // py/gc.c gc_setup_area, 32-bit, FTB, T = 8192: A = (8192 - 1) * 8 / (8 + 4 + 32 * 16) = 125,
+        // N = 4A = 500 blocks, P = 16N = 8000 bytes, placed at the end.
         let s = area_split(8192, 16, FTB_ONLY).unwrap();
         assert_eq!((s.atb_bytes, s.blocks, s.pool_bytes), (125, 500, 8000));
         assert_eq!(s.pool_offset + s.pool_bytes, 8192);
