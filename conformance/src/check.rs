@@ -145,7 +145,7 @@ fn plain_of_decoded(d: &Decoded) -> Plain {
     }
 }
 
-/// The width to draw words of `profile` in: the profile's when its tables have landed, else the
+/// The width to draw words of `profile` in: the profile's when it has tables, else the
 /// pattern's own.
 fn width_for(profile: Option<&Profile>, p: &Pattern) -> Width {
     if let Some(prof) = profile {
@@ -248,7 +248,7 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
                 && tables.is_none()
             {
                 return Execution::Skipped(format!(
-                    "law {} (line {}) is checked against the tables of {}, which have not landed",
+                    "law {} (line {}) is checked against the tables of {}, which has none",
                     l.name(),
                     e.pos.line,
                     plan.profile.name()

@@ -39,7 +39,7 @@ enum Cmd {
     Run(RunArgs),
     /// List the trials (`subject/profile/suite::case`) a run would make.
     List(ListArgs),
-    /// List the profiles, with whether their tables have landed.
+    /// List the profiles, with whether each has its tables.
     Profiles,
     /// Show a profile's layout: tag table, immediates, heap geometry, header layouts, sizes.
     Explain {
@@ -472,7 +472,7 @@ fn profiles() -> Res {
     for p in ProfileId::ALL {
         let state = match p.profile() {
             Some(t) => format!("{} bits, {}", t.value_width.bits(), t.gc.name()),
-            None => "tables not landed yet".into(),
+            None => "no tables".into(),
         };
         println!("{:<16} {:<12} {state}", p.name(), p.engine().name());
     }
@@ -481,9 +481,9 @@ fn profiles() -> Res {
 
 fn explain_cmd(name: &str, format: TextOrJson) -> Res {
     let id = profile_named(name)?;
-    let p = id.profile().ok_or_else(|| {
-        format!("the tables of {name} have not landed yet; `cargo memspec profiles` lists them")
-    })?;
+    let p = id
+        .profile()
+        .ok_or_else(|| format!("{name} has no tables; `cargo memspec profiles` lists the profiles"))?;
     let sizes = explain::ref_sizes(p, &RefFactory);
     match format {
         TextOrJson::Text => print!("{}", explain::text(p, &sizes)),

@@ -25,7 +25,7 @@ pub enum Status {
     /// Something did not hold (or a trial expected to fail passed).
     Fail,
     /// Not run: the subject lacks a capability, the expectations say skip, or the check needs tables
-    /// that have not landed.
+    /// the profile does not have.
     Skip,
     /// Failed as the expectations file says it does (a known bug or a deliberate divergence).
     Busted,

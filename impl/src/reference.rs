@@ -35,7 +35,7 @@ enum Model<'a> {
     Switching,
 }
 
-/// The reference implementation of every landed profile, as one subject named `ref`.
+/// The reference implementation of every profile, as one subject named `ref`.
 #[derive(Debug)]
 pub struct Reference<'a> {
     model: Model<'a>,

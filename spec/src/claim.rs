@@ -146,7 +146,7 @@ pub struct Assessment {
     pub evidence: &'static [Evidence],
 }
 
-/// Each engine's assessments. An engine's module adds its slice here when it lands.
+/// Each engine's assessments. Each engine's module adds its slice here.
 pub static LEDGER: &[&[Assessment]] = &[
     crate::micropython::ASSESSMENTS,
     &crate::microvium::claims::ASSESSMENTS,

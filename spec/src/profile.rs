@@ -43,7 +43,7 @@ impl Engine {
     }
 }
 
-/// Names every profile, landed or not; [`PROFILES`] holds the ones with tables.
+/// Names every profile; [`PROFILES`] holds the ones with tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ProfileId {
     /// MicroPython REPR_A, 32-bit words (ESP32, the WebAssembly port).
@@ -110,7 +110,7 @@ impl ProfileId {
         Self::ALL.into_iter().find(|p| p.name() == name)
     }
 
-    /// The profile's tables, if they have landed.
+    /// The profile's tables, if it has them.
     pub fn profile(self) -> Option<&'static Profile> {
         PROFILES.iter().copied().find(|p| p.id == self)
     }
@@ -287,7 +287,7 @@ impl Profile {
     }
 }
 
-/// Every profile whose tables have landed, in [`ProfileId`] order.
+/// Every profile that has tables, in [`ProfileId`] order.
 pub static PROFILES: &[&Profile] = &[
     &crate::micropython::A32,
     &crate::micropython::A64,

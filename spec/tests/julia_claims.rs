@@ -46,7 +46,7 @@ fn every_verdict_names_v1_11_0_sources() {
 }
 
 #[test]
-fn julia64_is_a_landed_profile() {
+fn julia64_has_tables_for_julia_v1_11_0() {
     let p = ProfileId::Julia64.profile().unwrap();
     assert_eq!(
         p.engine_version,

@@ -303,7 +303,7 @@ fn class_tests(repr: Repr, w: u64) -> [bool; 5] {
 
 fn spec(p: ProfileId) -> &'static memspec::Profile {
     p.profile()
-        .unwrap_or_else(|| panic!("the spec tables of {} have landed", p.name()))
+        .unwrap_or_else(|| panic!("{} has spec tables", p.name()))
 }
 
 /// The model's class of `w` checked against the spec's rules: exactly one rule matches (or none, for

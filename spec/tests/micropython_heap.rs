@@ -831,7 +831,7 @@ fn the_facts_of_each_profile_are_the_models_constants() {
     for p in PROFILES {
         let profile = p
             .profile()
-            .unwrap_or_else(|| panic!("the spec tables of {} have landed", p.name()));
+            .unwrap_or_else(|| panic!("{} has spec tables", p.name()));
         let cfg = Config::new(p, None).unwrap();
         let codec = memspec_impl::micropython::Codec::new(cfg.repr, cfg.uint_bytes);
         let (min, max) = codec.small_int_range();

@@ -880,7 +880,7 @@ fn every_size_in_the_specification_is_what_the_model_allocates() {
     for p in [A32, A64, B64, C32, D32] {
         let profile = p
             .profile()
-            .unwrap_or_else(|| panic!("the spec tables of {} have landed", p.name()));
+            .unwrap_or_else(|| panic!("{} has spec tables", p.name()));
         assert!(!profile.sizes.is_empty(), "{}", p.name());
         for e in profile.sizes {
             let params = parse_args(e.args);

@@ -1,10 +1,10 @@
 //! The fixed-seed generator of property inputs. It runs on the host only; the firmware receives its
 //! output as vectors.
 //!
-//! For every profile id (landed or not: a profile the reference does not serve yet replays as a
+//! For every profile id (with tables or not: a profile the reference does not serve replays as a
 //! known error):
 //! * `encode::small-int-edges`: integers at and beside the edges of every small-int range a value word
-//!   can have (the profile's own range when its tables have landed, and each power-of-two edge from
+//!   can have (the profile's own range when it has tables, and each power-of-two edge from
 //!   2^13 to 2^63), so the boundary is crossed whatever the profile.
 //! * `encode::constants`: floats (zero, minus zero, NaN, infinities, subnormals), qstr numbers,
 //!   short strings and bytes (0 to 9 bytes, across the 8-byte inline limit), booleans, named constants.
@@ -84,7 +84,7 @@ pub fn small_int_edges(profile: ProfileId) -> Vec<i64> {
     v
 }
 
-/// The value width of `profile` in bits, when its tables have landed.
+/// The value width of `profile` in bits, when it has tables.
 fn width_bits(profile: ProfileId) -> Option<u32> {
     profile.profile().map(|p| p.value_width.bits())
 }

@@ -155,7 +155,7 @@ impl fmt::Debug for Replayer<'_> {
 }
 
 impl<'s> Replayer<'s> {
-    /// A replayer checking laws against the landed profile tables.
+    /// A replayer checking laws against the profile tables.
     pub fn new(subject: &'s mut dyn Subject) -> Self {
         Self::with_tables(subject, memspec::profile::PROFILES)
     }
