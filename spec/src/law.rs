@@ -146,7 +146,21 @@ pub fn used_plus_free_is_pool(used: u64, free: u64, pool: u64) -> LawResult {
 
 /// An allocation of `requested` bytes takes `ceil(requested / granule)` granules.
 pub fn rounded_to_granule(requested: u64, granule: u64, taken: u64) -> LawResult {
-    let expected = requested.div_ceil(granule) * granule;
+    if granule == 0 {
+        return Err(Violation::new(
+            "rounded-to-granule",
+            format_args!("{requested} bytes took {taken} bytes; a granule of 0 bytes rounds nothing"),
+        ));
+    }
+    let Some(expected) = requested.div_ceil(granule).checked_mul(granule) else {
+        return Err(Violation::new(
+            "rounded-to-granule",
+            format_args!(
+                "{requested} bytes took {taken} bytes; ceil({requested} / {granule}) x {granule} is past 2^64, \
+                 so no allocation can take it"
+            ),
+        ));
+    };
     if taken == expected {
         return Ok(());
     }
@@ -156,4 +170,23 @@ pub fn rounded_to_granule(requested: u64, granule: u64, taken: u64) -> LawResult
             "{requested} bytes took {taken} bytes, expected {expected} = ceil({requested} / {granule}) x {granule}"
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rounded_to_granule;
+
+    #[test]
+    fn a_request_rounded_past_2_pow_64_is_a_violation_not_an_overflow() {
+        // u64::MAX bytes in 16-byte blocks would take 2^64 bytes.
+        let v = rounded_to_granule(u64::MAX, 16, 0).unwrap_err();
+        assert!(v.message.as_str().contains("past 2^64"), "{v}");
+        assert!(rounded_to_granule(u64::MAX - 15, 16, u64::MAX - 15).is_ok());
+    }
+
+    #[test]
+    fn a_zero_granule_is_a_violation_not_a_division_by_zero() {
+        let v = rounded_to_granule(16, 0, 16).unwrap_err();
+        assert!(v.message.as_str().contains("granule of 0 bytes"), "{v}");
+    }
 }
