@@ -561,6 +561,31 @@ fn an_unknown_profile_port_or_option_is_an_error() {
         &[int("max_new_split", -1)],
     ));
     assert_eq!(e.kind, ErrorKind::BadArgument, "{e}");
+    // gc_get_max_new_split returns a size_t: 2^32 bytes is past a 32-bit port's.
+    let e = err(start(
+        &mut mem,
+        ProfileId::MicropythonA32,
+        4096,
+        None,
+        &[int("max_new_split", 1 << 32)],
+    ));
+    assert_eq!(e.kind, ErrorKind::BadArgument, "{e}");
+    assert!(e.detail.as_str().contains("32-bit size_t"), "{e}");
+}
+
+#[test]
+fn mem_free_with_a_max_new_split_near_2_pow_64_saturates() {
+    // A 64-bit size_t takes any u64: free + max_new_split is then past u64::MAX.
+    let mut mem = vec![0u8; 8192];
+    let mut mp = start(
+        &mut mem,
+        ProfileId::MicropythonA64,
+        8192,
+        None,
+        &[int("max_new_split", u64::MAX as i128)],
+    )
+    .unwrap();
+    assert_eq!(stat_of(&mut mp, stat::FREE), u64::MAX);
 }
 
 #[test]

@@ -357,8 +357,17 @@ impl Config {
             "collect_retval" => self.collect_retval = flag(int)?,
             "settrace" => self.settrace = flag(int)?,
             "max_new_split" => {
-                let v =
-                    u64::try_from(int).map_err(|_| bad(format_args!("max_new_split {int} is negative")))?;
+                // gc_get_max_new_split returns a size_t.
+                let size_max = u64::MAX >> (64 - self.uint_bits());
+                let v = u64::try_from(int)
+                    .ok()
+                    .filter(|v| *v <= size_max)
+                    .ok_or_else(|| {
+                        bad(format_args!(
+                            "max_new_split is 0 ..= {size_max} bytes (a {}-bit size_t), not {int}",
+                            self.uint_bits()
+                        ))
+                    })?;
                 self.max_new_split = Some(MaxNewSplit::Fixed(v));
                 self.split_heap = true;
             }

@@ -66,10 +66,12 @@ impl GcInfo {
         self.used
     }
 
-    /// `gc.mem_free()`: free bytes, plus `max_new_split` where the heap can grow.
+    /// `gc.mem_free()`: free bytes, plus `max_new_split` where the heap can grow. The sum saturates
+    /// at `u64::MAX` where C's 64-bit `size_t` would wrap (only a `max_new_split` option near 2^64
+    /// gets there).
     pub const fn mem_free(&self) -> u64 {
         match self.max_new_split {
-            Some(m) => self.free + m,
+            Some(m) => self.free.saturating_add(m),
             None => self.free,
         }
     }
