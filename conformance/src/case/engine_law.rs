@@ -286,7 +286,13 @@ impl EngineLaw {
                 microvium::law::footprint_is_header_plus_even_body(size, allocated()?)
             }
             EngineLaw::MicroviumHeaderRoundTrip { type_code, size } => {
-                let w = word.ok_or_else(no_word)? as u16;
+                let w = word.ok_or_else(no_word)?;
+                let w = u16::try_from(w).map_err(|_| {
+                    memspec::law::Violation::new(
+                        self.name(),
+                        format_args!("{w:#x} is wider than Microvium's 16-bit allocation header"),
+                    )
+                })?;
                 let fields = microvium::header::ALLOCATION_HEADER.fields;
                 let unpacked = (fields[1].get(w.into()) as u8, fields[0].get(w.into()) as u16);
                 microvium::law::header_round_trip(type_code, size, w, unpacked)
@@ -398,6 +404,28 @@ mod tests {
             bad[0]
         );
         assert!(bad[1].contains("packed as 0x3004"), "{}", bad[1]);
+    }
+
+    #[test]
+    fn a_microvium_header_word_wider_than_16_bits_breaks_the_law_instead_of_being_cut() {
+        // 0x1_3003 would pass as 0x3003 (a string of 3 bytes) if the word were cut to 16 bits.
+        let law = EngineLaw::MicroviumHeaderRoundTrip {
+            type_code: 3,
+            size: 3,
+        };
+        let stats = BTreeMap::new();
+        let check = |word| {
+            law.check(&Seen {
+                outcome: &Outcome::Word(word),
+                word: Some(word),
+                stats: &stats,
+                text: "",
+                profile: ProfileId::Microvium.profile(),
+            })
+        };
+        assert!(check(0x3003).is_ok());
+        let v = check(0x1_3003).unwrap_err();
+        assert!(v.message.as_str().contains("0x13003 is wider than"), "{v}");
     }
 
     #[test]
