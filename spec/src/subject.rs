@@ -163,9 +163,9 @@ pub struct InlineBytes {
 }
 
 impl InlineBytes {
-    /// The bytes held.
+    /// The bytes held. A `len` past 8 (the fields are public) reads as all 8 bytes.
     pub fn as_slice(&self) -> &[u8] {
-        &self.data[..self.len as usize]
+        self.data.get(..self.len as usize).unwrap_or(&self.data)
     }
 
     /// Copies up to 8 bytes; `None` if `bytes` is longer.
@@ -571,5 +571,21 @@ pub trait Subject {
     fn read_word(&mut self, obj: ObjId, index: i32) -> SubjectResult<u64> {
         let _ = (obj, index);
         Err(SubjectError::unsupported(Capability::Inspect))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InlineBytes;
+
+    #[test]
+    fn inline_bytes_with_a_length_past_8_read_as_8_bytes() {
+        let b = InlineBytes {
+            len: 200,
+            data: *b"ABCDEFGH",
+        };
+        assert_eq!(b.as_slice(), b"ABCDEFGH");
+        assert_eq!(InlineBytes::new(b"AB").map(|b| b.len), Some(2));
+        assert_eq!(InlineBytes::new(b"ABCDEFGHI"), None);
     }
 }
