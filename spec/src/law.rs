@@ -7,7 +7,7 @@
 use core::fmt;
 
 use crate::profile::{IntRange, Profile};
-use crate::tag::{TagClass, classify};
+use crate::tag::{TagClass, TagRule, classify};
 use crate::text::Text;
 
 /// Capacity of a violation message in bytes.
@@ -47,7 +47,9 @@ pub fn exactly_one_class(profile: &Profile, word: u64) -> LawResult {
     let word = word & w.mask();
     let mut matched = profile.tags.iter().filter(|r| r.matches(word));
     if let (Some(a), Some(b)) = (matched.next(), matched.next()) {
-        let (ta, tb) = (a.tests[0], b.tests[0]);
+        // A rule of no bit test (a range alone) shows mask 0 pattern 0.
+        let first = |r: &TagRule| r.tests.first().map_or((0, 0), |t| (t.mask, t.pattern));
+        let ((ma, pa), (mb, pb)) = (first(a), first(b));
         return Err(Violation::new(
             "exactly-one-class",
             format_args!(
@@ -55,11 +57,11 @@ pub fn exactly_one_class(profile: &Profile, word: u64) -> LawResult {
                 profile.id.name(),
                 w.hex(word),
                 a.class.name(),
-                w.hex(ta.mask),
-                w.hex(ta.pattern),
+                w.hex(ma),
+                w.hex(pa),
                 b.class.name(),
-                w.hex(tb.mask),
-                w.hex(tb.pattern),
+                w.hex(mb),
+                w.hex(pb),
             ),
         ));
     }
@@ -174,7 +176,40 @@ pub fn rounded_to_granule(requested: u64, granule: u64, taken: u64) -> LawResult
 
 #[cfg(test)]
 mod tests {
-    use super::rounded_to_granule;
+    use super::{exactly_one_class, rounded_to_granule};
+    use crate::evidence::Evidence;
+    use crate::tag::{BitTest, TagClass, TagRule};
+
+    #[test]
+    fn two_rules_matching_a_word_name_both_even_when_one_has_no_bit_test() {
+        const HERE: Evidence = Evidence::Derived("this test");
+        static RULES: [TagRule; 2] = [
+            TagRule {
+                class: TagClass::SmallInt,
+                tests: &[BitTest::eq(1, 1)],
+                range: None,
+                encoding: "(v << 1) | 1",
+                source: HERE,
+            },
+            TagRule {
+                class: TagClass::Pointer,
+                tests: &[],
+                range: None,
+                encoding: "any word",
+                source: HERE,
+            },
+        ];
+        let profile = crate::Profile {
+            tags: &RULES,
+            ..crate::micropython::A32
+        };
+        let v = exactly_one_class(&profile, 0x5a5a_5a5b).unwrap_err();
+        assert_eq!(
+            v.message.as_str(),
+            "micropython-a32 word 0x5a5a5a5b is both small-int (mask 0x00000001 pattern 0x00000001) \
+             and pointer (mask 0x00000000 pattern 0x00000000)"
+        );
+    }
 
     #[test]
     fn a_request_rounded_past_2_pow_64_is_a_violation_not_an_overflow() {
