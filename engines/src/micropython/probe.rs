@@ -1,6 +1,7 @@
 //! What the Python driver (`engines/micropython/driver.py`) prints, parsed: its `@R` result lines and
 //! the engine's own `micropython.mem_info(1)` report.
 
+use memspec::micropython::heap_map;
 use memspec::subject::{ErrorKind, SubjectError, SubjectResult};
 
 /// The driver's result line: the words after `@R`, as `key=value` pairs.
@@ -95,8 +96,8 @@ pub struct MemInfo {
     pub text: String,
 }
 
-/// Blocks per map line (`gc_dump_alloc_table` `DUMP_BYTES_PER_LINE`).
-const BLOCKS_PER_LINE: usize = 64;
+/// Blocks per map line, as an index.
+const BLOCKS_PER_LINE: usize = heap_map::BLOCKS_PER_LINE as usize;
 
 impl MemInfo {
     /// Parses the report in `text`; `bytes_per_block` converts the line offsets into block indices.
@@ -128,7 +129,7 @@ impl MemInfo {
                 info.text.push_str(line);
                 info.text.push('\n');
             }
-            if let Some(rest) = line.strip_prefix("GC memory layout; from ") {
+            if let Some(rest) = line.strip_prefix(heap_map::AREA_HEADER) {
                 let addr = rest.trim_end_matches(':').trim();
                 let addr = addr.strip_prefix("0x").unwrap_or(addr);
                 let pool_start = u64::from_str_radix(addr, 16).map_err(|_| bad("bad pool address", line))?;
