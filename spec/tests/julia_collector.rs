@@ -3,11 +3,14 @@
 //! (Julia v1.11.0 `src/gc.c` `_jl_gc_collect`, `gc_sweep_page`, `sweep_big_list`,
 //! `sweep_malloced_memory`, `jl_gc_collect`).
 
+mod support;
+
 use memspec::julia::header::{GC_CLEAN, GC_MARKED, GC_OLD, GC_OLD_MARKED};
 use memspec::julia::size_class::{GC_PAGE_OFFSET_BYTES, GC_PAGE_SZ_BYTES, pool_cell_bytes};
 use memspec::law::used_plus_free_is_pool;
-use memspec::subject::{GcOp, ObjId, ObjectSpec, Param, ParamValue, Stat, Subject, Target, stat};
+use memspec::subject::{GcOp, ObjId, ObjectSpec, Param, ParamValue, Subject, Target, stat};
 use memspec_impl::julia::Julia;
+use support::stat_of;
 
 fn alloc(j: &mut Julia<'_>, kind: &str, name: &str, v: i128) -> ObjId {
     let params = [Param {
@@ -20,17 +23,6 @@ fn alloc(j: &mut Julia<'_>, kind: &str, name: &str, v: i128) -> ObjId {
     })
     .unwrap()
     .id
-}
-
-fn figure(j: &mut Julia<'_>, name: &str) -> u64 {
-    let mut v = None;
-    j.stats(&mut |s: Stat<'_>| {
-        if s.name == name {
-            v = Some(s.value)
-        }
-    })
-    .unwrap();
-    v.unwrap()
 }
 
 fn gc(j: &Julia<'_>, id: ObjId) -> u64 {
@@ -55,8 +47,8 @@ fn an_object_is_promoted_after_surviving_one_collection() {
     // A full collection: a full sweep (3 -> 2), then a second mark and quick sweep (2 -> 3).
     j.collect_full().unwrap();
     assert_eq!(gc(&j, x), GC_OLD_MARKED);
-    assert_eq!(figure(&mut j, "julia.full_sweeps"), 1);
-    assert_eq!(figure(&mut j, "julia.cycles"), 5);
+    assert_eq!(stat_of(&mut j, "julia.full_sweeps"), 1);
+    assert_eq!(stat_of(&mut j, "julia.cycles"), 5);
 }
 
 /// A minor collection never traces an old marked object, so an unreachable one survives it; the full
@@ -159,22 +151,22 @@ fn a_full_collection_frees_dead_old_objects_on_a_page_nothing_was_allocated_from
 fn mallocs_and_big_objects_die_with_their_owners() {
     let mut arena = vec![0u8; 1 << 20];
     let mut j = Julia::new(&mut arena);
-    let total = figure(&mut j, stat::TOTAL);
+    let total = stat_of(&mut j, stat::TOTAL);
     let mem = alloc(&mut j, "memory", "len", 300);
     let big = alloc(&mut j, "raw", "bytes", 5000);
-    let used = figure(&mut j, stat::USED);
+    let used = stat_of(&mut j, stat::USED);
     assert_eq!(
         used,
         32 + 2432 + 5120,
         "Memory object + LLT_ALIGN(2400, 64) + big LLT_ALIGN(5064, 64)"
     );
-    used_plus_free_is_pool(used, figure(&mut j, stat::FREE), total).unwrap();
+    used_plus_free_is_pool(used, stat_of(&mut j, stat::FREE), total).unwrap();
     let c = j.collect_full().unwrap();
     assert_eq!((c.freed_allocations, c.freed_bytes), (3, used));
     assert!(!j.is_live(mem).unwrap() && !j.is_live(big).unwrap());
-    assert_eq!(figure(&mut j, stat::USED), 0);
-    assert_eq!(figure(&mut j, "julia.heap_size"), 0);
-    used_plus_free_is_pool(0, figure(&mut j, stat::FREE), total).unwrap();
+    assert_eq!(stat_of(&mut j, stat::USED), 0);
+    assert_eq!(stat_of(&mut j, "julia.heap_size"), 0);
+    used_plus_free_is_pool(0, stat_of(&mut j, stat::FREE), total).unwrap();
 }
 
 /// Elements stored into a vector keep it and its memory alive; the memory is what the barrier
@@ -202,7 +194,7 @@ fn a_vector_keeps_its_memory_and_elements_alive() {
     j.collect_full().unwrap();
     assert!(j.is_live(x).unwrap());
     assert_eq!(
-        figure(&mut j, stat::ALLOCATIONS),
+        stat_of(&mut j, stat::ALLOCATIONS),
         4,
         "array, memory, its malloc, the element"
     );
@@ -227,11 +219,11 @@ fn a_disabled_collector_frees_nothing() {
 fn allocation_collects_when_the_pages_run_out() {
     let mut arena = vec![0u8; 128 << 10];
     let mut j = Julia::new(&mut arena);
-    let pages = figure(&mut j, stat::TOTAL) / GC_PAGE_SZ_BYTES;
+    let pages = stat_of(&mut j, stat::TOTAL) / GC_PAGE_SZ_BYTES;
     for _ in 0..3 * pages {
         alloc(&mut j, "raw", "bytes", 10_000);
     }
-    assert!(figure(&mut j, "julia.cycles") > 0);
+    assert!(stat_of(&mut j, "julia.cycles") > 0);
 }
 
 /// With a one-entry remembered set, the old objects a mark finds pointing at young ones do not all

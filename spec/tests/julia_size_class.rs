@@ -3,6 +3,8 @@
 //! `src/gc.h` `GC_PAGE_SZ`, `GC_PAGE_OFFSET`, `bigval_t`; `src/gc.c` `jl_gc_big_alloc_inner`) against
 //! the reference implementation's allocations.
 
+mod support;
+
 use std::fmt::Write;
 
 use memspec::julia::size_class::{
@@ -10,27 +12,10 @@ use memspec::julia::size_class::{
     cell_is_smallest_class, pool_cell_bytes, string_cell_bytes,
 };
 use memspec::julia::sizes::SIZES;
-use memspec::subject::{ObjectSpec, Param, ParamValue, Stat, Subject, stat};
+use memspec::subject::{ObjectSpec, Subject, stat};
 use memspec_impl::julia::Julia;
 use memspec_impl::julia::size_class as imp;
-
-fn int(name: &str, v: i128) -> Param<'_> {
-    Param {
-        name,
-        value: ParamValue::Int(v),
-    }
-}
-
-fn stat_of(j: &mut Julia<'_>, name: &str) -> u64 {
-    let mut v = None;
-    j.stats(&mut |s: Stat<'_>| {
-        if s.name == name {
-            v = Some(s.value)
-        }
-    })
-    .unwrap();
-    v.unwrap()
-}
+use support::{int, params, stat_of};
 
 #[test]
 fn the_implementation_has_the_size_classes_of_v1_11_0() {
@@ -147,32 +132,13 @@ fn size_classes_golden() {
     insta::assert_snapshot!("julia64_size_classes", out);
 }
 
-/// The arguments of a size-table entry as parameters.
-fn params_of(args: &str) -> Vec<Param<'_>> {
-    args.split_whitespace()
-        .map(|kv| {
-            let (name, v) = kv.split_once('=').unwrap();
-            let value = if let Some(t) = v.strip_prefix('"') {
-                ParamValue::Text(t.strip_suffix('"').unwrap().as_bytes())
-            } else if v == "true" || v == "false" {
-                ParamValue::Text(v.as_bytes())
-            } else if v.contains('.') {
-                ParamValue::Float(v.parse().unwrap())
-            } else {
-                ParamValue::Int(v.parse().unwrap())
-            };
-            Param { name, value }
-        })
-        .collect()
-}
-
 /// Every entry of the size table is what the implementation takes, in bytes and in allocations.
 #[test]
 fn the_implementation_takes_the_bytes_of_the_size_table() {
     let mut arena = vec![0u8; 1 << 20];
     let mut j = Julia::new(&mut arena);
     for e in &SIZES {
-        let params = params_of(e.args);
+        let params = params(e.args);
         let before = stat_of(&mut j, stat::ALLOCATIONS);
         let used = stat_of(&mut j, stat::USED);
         let a = j

@@ -9,28 +9,22 @@
 //! tests start the model as the engine starts: the first area at 0x2fa00 (where the port's malloc put
 //! the heap, measured by `measure_growth.mjs chunks`) and `heapsize=16384`.
 
+mod support;
+
 use memspec::micropython::laws as mp_laws;
-use memspec::subject::{
-    Allocation, ErrorKind, GcOp, HeapConfig, ObjectSpec, Param, ParamValue, Stat, Subject, SubjectError, stat,
-};
+use memspec::subject::{Allocation, ErrorKind, GcOp, ObjectSpec, Param, Subject, SubjectError, stat};
 use memspec::{ProfileId, law};
 use memspec_impl::micropython::MicroPython;
 use memspec_impl::micropython::units::{Addr, AreaIx, Block, BlockAt};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
+use support::{int, map_text, started, stat_of, stats};
 
 /// Where the port's malloc put the first area (`measure_growth.mjs chunks`: the heap's chunk at
 /// 0x2f9f8, the pointer 8 bytes on).
 const WASM_HEAP_AT: i128 = 0x2fa00;
 /// `gc_get_max_new_split` of the WebAssembly port: 128 MiB (`ports/webassembly/main.c`).
 const WASM_SPLIT: u64 = 128 * 1024 * 1024;
-
-fn int(name: &'static str, v: i128) -> Param<'static> {
-    Param {
-        name,
-        value: ParamValue::Int(v),
-    }
-}
 
 fn start<'a>(
     mem: &'a mut [u8],
@@ -39,16 +33,7 @@ fn start<'a>(
     options: &[Param<'_>],
 ) -> Result<MicroPython<'a>, SubjectError> {
     let arena_bytes = mem.len() as u64;
-    let mut mp = MicroPython::new(mem);
-    mp.start(
-        p,
-        &HeapConfig {
-            arena_bytes,
-            port,
-            options,
-        },
-    )?;
-    Ok(mp)
+    started(MicroPython::new(mem), p, arena_bytes, port, options)
 }
 
 /// The WebAssembly port as measured: a 16 KiB first area at 0x2fa00, the rest of `mem` host memory.
@@ -67,27 +52,6 @@ fn raw(mp: &mut MicroPython<'_>, bytes: i128) -> Allocation {
 
 fn bytearray(mp: &mut MicroPython<'_>, len: i128) -> Allocation {
     try_alloc(mp, "bytearray", &[int("len", len)]).unwrap()
-}
-
-fn stats(mp: &mut MicroPython<'_>) -> Vec<(String, u64)> {
-    let mut v = Vec::new();
-    mp.stats(&mut |s: Stat<'_>| v.push((s.name.to_string(), s.value)))
-        .unwrap();
-    v
-}
-
-fn stat_of(mp: &mut MicroPython<'_>, name: &str) -> u64 {
-    stats(mp)
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v)
-        .unwrap_or_else(|| panic!("no stat {name}"))
-}
-
-fn map_text(mp: &mut MicroPython<'_>) -> String {
-    let mut s = String::new();
-    mp.heap_map(&mut s).unwrap();
-    s
 }
 
 /// The block a word points at.

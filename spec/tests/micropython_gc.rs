@@ -5,18 +5,21 @@
 //! `gc_deal_with_stack_overflow`, `gc_sweep_run_finalisers`, `gc_sweep_free_blocks`, `gc_alloc`,
 //! `gc_lock`) and `py/modgc.c` (`gc.collect()`'s return value).
 
+mod support;
+
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use memspec::ProfileId;
 use memspec::micropython::laws::collect_return_value;
 use memspec::subject::{
-    ErrorKind, GcOp, HeapConfig, ObjId, ObjectSpec, Param, ParamValue, Subject, SubjectError, Target, stat,
+    ErrorKind, GcOp, ObjId, ObjectSpec, Param, ParamValue, Subject, SubjectError, Target, stat,
 };
 use memspec_impl::micropython::MicroPython;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
+use support::{int, started};
 
 const PROFILES: [ProfileId; 5] = [
     ProfileId::MicropythonA32,
@@ -26,26 +29,9 @@ const PROFILES: [ProfileId; 5] = [
     ProfileId::MicropythonD32,
 ];
 
-fn int(name: &'static str, v: i128) -> Param<'static> {
-    Param {
-        name,
-        value: ParamValue::Int(v),
-    }
-}
-
 fn start<'a>(mem: &'a mut [u8], p: ProfileId, port: Option<&str>, options: &[Param<'_>]) -> MicroPython<'a> {
     let bytes = mem.len() as u64;
-    let mut mp = MicroPython::new(mem);
-    mp.start(
-        p,
-        &HeapConfig {
-            arena_bytes: bytes,
-            port,
-            options,
-        },
-    )
-    .unwrap();
-    mp
+    started(MicroPython::new(mem), p, bytes, port, options).unwrap()
 }
 
 fn alloc(mp: &mut MicroPython<'_>, kind: &str, params: &[Param<'_>]) -> ObjId {

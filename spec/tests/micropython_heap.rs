@@ -4,12 +4,12 @@
 //! Expected numbers name their source: `py/gc.c` (`gc_init`, `gc_setup_area`, `gc_alloc`, `gc_info`,
 //! `gc_dump_alloc_table`), `py/modgc.c` and the ports' `gc_get_max_new_split`.
 
+mod support;
+
 use memspec::law;
 use memspec::micropython::heap::{BlockKind, SideTables, area_split};
 use memspec::micropython::laws as mp_laws;
-use memspec::subject::{
-    ErrorKind, HeapConfig, ObjectSpec, Param, ParamValue, Stat, Subject, SubjectError, stat,
-};
+use memspec::subject::{ErrorKind, HeapConfig, ObjectSpec, Param, ParamValue, Subject, SubjectError, stat};
 use memspec::{ProfileId, TagClass};
 use memspec_impl::micropython::gc::StaticRoots;
 use memspec_impl::micropython::heap::Kind;
@@ -17,20 +17,7 @@ use memspec_impl::micropython::units::{Block, BlockAt};
 use memspec_impl::micropython::{Config, Heap, MaxNewSplit, MicroPython, Port};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
-
-fn int(name: &'static str, v: i128) -> Param<'static> {
-    Param {
-        name,
-        value: ParamValue::Int(v),
-    }
-}
-
-fn text(name: &'static str, t: &'static [u8]) -> Param<'static> {
-    Param {
-        name,
-        value: ParamValue::Text(t),
-    }
-}
+use support::{int, map_text, started, stat_of, stats, text};
 
 fn start<'a>(
     mem: &'a mut [u8],
@@ -39,41 +26,11 @@ fn start<'a>(
     port: Option<&str>,
     options: &[Param<'_>],
 ) -> Result<MicroPython<'a>, SubjectError> {
-    let mut mp = MicroPython::new(mem);
-    mp.start(
-        p,
-        &HeapConfig {
-            arena_bytes: bytes,
-            port,
-            options,
-        },
-    )?;
-    Ok(mp)
+    started(MicroPython::new(mem), p, bytes, port, options)
 }
 
 fn alloc(mp: &mut MicroPython<'_>, kind: &str, params: &[Param<'_>]) -> memspec::subject::Allocation {
     mp.alloc(&ObjectSpec { kind, params }).unwrap()
-}
-
-fn stats(mp: &mut MicroPython<'_>) -> Vec<(String, u64)> {
-    let mut v = Vec::new();
-    mp.stats(&mut |s: Stat<'_>| v.push((s.name.to_string(), s.value)))
-        .unwrap();
-    v
-}
-
-fn stat_of(mp: &mut MicroPython<'_>, name: &str) -> u64 {
-    stats(mp)
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v)
-        .unwrap()
-}
-
-fn map_text(mp: &mut MicroPython<'_>) -> String {
-    let mut s = String::new();
-    mp.heap_map(&mut s).unwrap();
-    s
 }
 
 /// The split of `gc_setup_area` for an area of `t` bytes (already rounded), with an FTB and no WTB:

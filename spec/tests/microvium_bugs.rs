@@ -3,12 +3,13 @@
 //! expected figure is what `node engines/microvium/measure.mjs bugs` printed, or follows from the
 //! formula that output confirmed.
 
-mod microvium_support;
+mod support;
 
 use memspec::microvium::bugs::KNOWN_BUGS;
 use memspec::subject::{ErrorKind, Subject, Target};
 use memspec_impl::microvium::{Microvium, Value};
-use microvium_support::{alloc, arena, heap_words, start, stat};
+use support::microvium::{alloc, arena, heap_words, start};
+use support::stat_of;
 
 fn bug(name: &str) -> &'static memspec::microvium::bugs::KnownBug {
     KNOWN_BUGS
@@ -23,13 +24,13 @@ fn global_variables_size_reports_the_import_section_not_the_4_bytes_of_globals()
     let mut arena = arena();
     let mut m = start(&mut arena, None, "");
     // Empty program: globals section 4 B, globalVariablesSize=0, totalSize=88.
-    assert_eq!(stat(&mut m, "globalVariablesSize"), 0, "{}", b.observed);
-    assert_eq!(stat(&mut m, "totalSize"), 88, "{}", b.observed);
-    assert_eq!(stat(&mut m, "true.globalVariablesSize"), 4);
-    assert_eq!(stat(&mut m, "true.totalSize"), 92);
+    assert_eq!(stat_of(&mut m, "globalVariablesSize"), 0, "{}", b.observed);
+    assert_eq!(stat_of(&mut m, "totalSize"), 88, "{}", b.observed);
+    assert_eq!(stat_of(&mut m, "true.globalVariablesSize"), 4);
+    assert_eq!(stat_of(&mut m, "true.totalSize"), 92);
     let mut m = start(&mut arena, None, "stats=\"true\"");
-    assert_eq!(stat(&mut m, "globalVariablesSize"), 4);
-    assert_eq!(stat(&mut m, "reported.globalVariablesSize"), 0);
+    assert_eq!(stat_of(&mut m, "globalVariablesSize"), 4);
+    assert_eq!(stat_of(&mut m, "reported.globalVariablesSize"), 0);
 }
 
 /// A host base that puts the first bucket's data `before` bytes below a 64 KiB-aligned address.
@@ -55,9 +56,9 @@ fn heap_capacity_wraps_when_the_last_bucket_crosses_a_64_kib_aligned_address() {
         alloc(&mut m, "uint8array", "len=200");
         let truth = 256u128;
         let reported = (wrap + truth - 65536) as u64;
-        assert_eq!(stat(&mut m, "true.virtualHeapAllocatedCapacity"), truth as u64);
+        assert_eq!(stat_of(&mut m, "true.virtualHeapAllocatedCapacity"), truth as u64);
         assert_eq!(
-            stat(&mut m, "virtualHeapAllocatedCapacity"),
+            stat_of(&mut m, "virtualHeapAllocatedCapacity"),
             reported,
             "{host}: reported {reported:#x} = 2^{} + {truth} - 65536 ({})",
             wrap.trailing_zeros(),
@@ -71,7 +72,7 @@ fn heap_capacity_wraps_when_the_last_bucket_crosses_a_64_kib_aligned_address() {
         // A bucket that does not cross reports its true capacity.
         let mut m = start(&mut arena, Some(host), "");
         alloc(&mut m, "uint8array", "len=200");
-        assert_eq!(stat(&mut m, "virtualHeapAllocatedCapacity"), 256);
+        assert_eq!(stat_of(&mut m, "virtualHeapAllocatedCapacity"), 256);
     }
 }
 
@@ -83,7 +84,7 @@ fn a_zero_length_uint8array_stops_the_engine_on_its_minimum_size_assertion() {
     let e = m
         .alloc(&memspec::subject::ObjectSpec {
             kind: "uint8array",
-            params: &microvium_support::params("len=0"),
+            params: &support::params("len=0"),
         })
         .expect_err("2-byte allocation");
     assert_eq!(e.kind, ErrorKind::Engine);
@@ -178,7 +179,7 @@ fn setting_an_arrays_length_to_its_length_is_an_invalid_index_in_8_0_0() {
         "ARRAY and its three elements, nothing more"
     );
     let mut m = start(&mut arena, None, "engine-bugs=1");
-    let params = microvium_support::params("len=3 set-length=3");
+    let params = support::params("len=3 set-length=3");
     let e = m
         .alloc(&memspec::subject::ObjectSpec {
             kind: "array",

@@ -5,7 +5,7 @@
 //! second collection reproduces the heap word for word. Plus the collector's fixed rules: roots
 //! newest first, automatic collection at the heap limit, interned strings kept.
 
-mod microvium_support;
+mod support;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -14,8 +14,9 @@ use memspec::microvium::law::{
 };
 use memspec::subject::{ErrorKind, ObjId, ObjectSpec, Subject, Target};
 use memspec_impl::microvium::{Microvium, Value};
-use microvium_support::{alloc, arena, heap_words, params, start};
 use proptest::prelude::*;
+use support::microvium::{alloc, arena, heap_words, start};
+use support::params;
 
 #[derive(Clone, Debug)]
 enum Kind {

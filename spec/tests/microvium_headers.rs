@@ -3,7 +3,7 @@
 //! maximum size, and malformed headers. Expected values come from `memspec::microvium::header`
 //! (engine source `vm_makeHeaderWord`, `mvm_allocate`, `TeTypeCode`).
 
-mod microvium_support;
+mod support;
 
 use memspec::microvium::header::{
     ALLOCATION_HEADER, FIRST_CONTAINER_TYPE_CODE, MAX_ALLOCATION_SIZE_BYTES, MIN_FOOTPRINT_BYTES,
@@ -14,7 +14,8 @@ use memspec::microvium::law::{
 };
 use memspec::subject::{ErrorKind, ObjectSpec, Subject};
 use memspec_impl::microvium::{Header, HeaderError, TypeCode};
-use microvium_support::{alloc, arena, params, start};
+use support::microvium::{alloc, arena, start};
+use support::params;
 
 #[test]
 fn every_header_word_unpacks_to_the_profiles_type_and_size_fields() {

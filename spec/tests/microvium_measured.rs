@@ -3,11 +3,11 @@
 //! (the command is named at each table). The engine's VM was restored from a snapshot with an empty
 //! heap, like the model's, so its first allocation's body is at 0x0002 too.
 
-mod microvium_support;
+mod support;
 
 use memspec::subject::{Subject, Target};
 use memspec_impl::microvium::{Microvium, Value};
-use microvium_support::{alloc, arena, heap_words, start};
+use support::microvium::{alloc, arena, heap_words, start};
 
 /// One measured construction: what to build (rooted as the engine's global `g`), and the engine's
 /// heap words before and after `runGC(true)`.

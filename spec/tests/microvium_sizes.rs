@@ -2,14 +2,14 @@
 //! with `node engines/microvium/measure.mjs sizes`, or `bugs` for the interned string) built in the
 //! model, before and after a squeeze collection, and the size table as a golden.
 
-mod microvium_support;
+mod support;
 
 use std::fmt::Write;
 
 use memspec::microvium::PROFILE;
 use memspec::microvium::sizes::{SIZES, SIZES_COLLECTED};
 use memspec::subject::Subject;
-use microvium_support::{alloc, arena, start};
+use support::microvium::{alloc, arena, start};
 
 #[test]
 fn each_kind_takes_the_measured_heap_bytes_as_built() {

@@ -4,7 +4,7 @@
 //! on the 64-bit addon with `node engines/microvium/measure.mjs stats`; 32-bit layouts from the
 //! engine's struct definitions).
 
-mod microvium_support;
+mod support;
 
 use memspec::ProfileId;
 use memspec::microvium::heap::bucket_header_bytes;
@@ -14,7 +14,8 @@ use memspec::subject::{
 };
 use memspec_impl::microvium::Microvium;
 use memspec_impl::reference::Reference;
-use microvium_support::{alloc, arena, params, start, stat};
+use support::microvium::{alloc, arena, start};
+use support::{params, stat_of};
 
 fn alloc_err(m: &mut Microvium<'_>, kind: &str, args: &str) -> ErrorKind {
     let p = params(args);
@@ -43,31 +44,31 @@ fn host_width_decides_the_vm_struct_and_bucket_headers_only() {
     let mut a = arena();
     let mut m64 = start(&mut a, Some("host64"), "");
     let o = alloc(&mut m64, "object", "props=1");
-    assert_eq!(stat(&mut m64, "coreSize"), NPM_VM_STRUCT_BYTES as u64);
+    assert_eq!(stat_of(&mut m64, "coreSize"), NPM_VM_STRUCT_BYTES as u64);
     assert_eq!(
-        stat(&mut m64, "totalSize"),
+        stat_of(&mut m64, "totalSize"),
         88 + 256 + bucket_header_bytes(8) as u64
     );
-    let words64 = microvium_support::heap_words(&m64);
+    let words64 = support::microvium::heap_words(&m64);
     let w64 = o.word;
 
     let mut b = arena();
     let mut m32 = start(&mut b, Some("host32"), "");
     let o = alloc(&mut m32, "object", "props=1");
     // 9 pointers (debug capability), gas counter, 3 counters, safe-mode byte: 36 + 4 + 6 + 1 -> 48.
-    assert_eq!(stat(&mut m32, "coreSize"), 48);
+    assert_eq!(stat_of(&mut m32, "coreSize"), 48);
     assert_eq!(
-        stat(&mut m32, "totalSize"),
+        stat_of(&mut m32, "totalSize"),
         48 + 256 + bucket_header_bytes(4) as u64
     );
     assert_eq!(
-        (microvium_support::heap_words(&m32), o.word),
+        (support::microvium::heap_words(&m32), o.word),
         (words64, w64),
         "the virtual heap is the same"
     );
     let mut c = arena();
     let mut bare = start(&mut c, Some("host32"), "debug=0 gas-counter=0 safe-mode=0");
-    assert_eq!(stat(&mut bare, "coreSize"), VM_STRUCT_BYTES_32 as u64);
+    assert_eq!(stat_of(&mut bare, "coreSize"), VM_STRUCT_BYTES_32 as u64);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! value. Expected words come from `memspec::microvium::value` (engine source and
 //! `node engines/microvium/measure.mjs values`).
 
-mod microvium_support;
+mod support;
 
 use std::fmt::Write;
 
@@ -14,7 +14,7 @@ use memspec::subject::{Decoded, ErrorKind, Subject, Target, Value as CaseValue};
 use memspec::tag::classify;
 use memspec::{TagClass, Width};
 use memspec_impl::microvium::{Class, Microvium, Value, WellKnown};
-use microvium_support::{alloc, arena, start};
+use support::microvium::{alloc, arena, start};
 
 fn impl_class(word: u16) -> TagClass {
     match Value(word).class() {

@@ -6,16 +6,17 @@
 //! `isForwarding`) of facebookexperimental/skybison at 25b3046e; retrying an allocation after a
 //! collection from `runtime/heap.h` `Heap::allocate` / `runtime/heap.cpp` `Heap::allocateRetry`.
 
+mod support;
+
 use memspec::ProfileId;
 use memspec::skybison::laws;
-use memspec::subject::{
-    ErrorKind, HeapConfig, ObjId, ObjectSpec, Param, ParamValue, Stat, Subject, Target, stat,
-};
+use memspec::subject::{ErrorKind, HeapConfig, ObjId, ObjectSpec, Param, ParamValue, Subject, Target, stat};
 use memspec_impl::reference::Reference;
 use memspec_impl::skybison::heap::{Address, Heap};
 use memspec_impl::skybison::scavenger::Scavenge;
 use memspec_impl::skybison::{Error, Skybison, object};
 use proptest::prelude::*;
+use support::stat_of;
 
 fn config(bytes: u64) -> HeapConfig<'static> {
     HeapConfig {
@@ -30,17 +31,6 @@ fn started(arena: &mut [u8]) -> Skybison<'_> {
     let mut sb = Skybison::new(arena);
     sb.start(ProfileId::Skybison64, &config(len)).unwrap();
     sb
-}
-
-fn stats(sb: &mut Skybison<'_>) -> Vec<(String, u64)> {
-    let mut out = Vec::new();
-    sb.stats(&mut |s: Stat<'_>| out.push((s.name.to_string(), s.value)))
-        .unwrap();
-    out
-}
-
-fn figure(sb: &mut Skybison<'_>, name: &str) -> u64 {
-    stats(sb).into_iter().find(|(n, _)| n == name).unwrap().1
 }
 
 /// One object of a random graph.
@@ -202,11 +192,11 @@ fn check_isomorphic(sb: &mut Skybison<'_>, g: &Graph, ids: &[ObjId], before: &[V
         }
     }
     assert_eq!(
-        figure(sb, stat::ALLOCATIONS),
+        stat_of(sb, stat::ALLOCATIONS),
         live_heap_objects,
         "nothing unreachable survives"
     );
-    assert_eq!(figure(sb, stat::USED), live_bytes);
+    assert_eq!(stat_of(sb, stat::USED), live_bytes);
 }
 
 proptest! {
@@ -247,7 +237,7 @@ proptest! {
         let dead_heap = allocs.iter().zip(&alive).filter(|(a, l)| a.word & 7 == 1 && !**l).count() as u64;
         let c = sb.collect().unwrap();
         prop_assert_eq!(c.freed_allocations, dead_heap);
-        prop_assert!(figure(&mut sb, stat::ALLOCATIONS) == heap_before - dead_heap);
+        prop_assert!(stat_of(&mut sb, stat::ALLOCATIONS) == heap_before - dead_heap);
         // The old semispace still holds what the scavenge left there: forwarding pointers in the
         // header slots of moved objects, intact headers in those of dead ones.
         for (i, a) in allocs.iter().enumerate() {
@@ -282,12 +272,12 @@ fn an_allocation_that_does_not_fit_collects_and_retries_once() {
         params: &float,
     };
     let first: Vec<_> = (0..32).map(|_| sb.alloc(&spec).unwrap()).collect();
-    assert_eq!(figure(&mut sb, stat::FREE), 0);
+    assert_eq!(stat_of(&mut sb, stat::FREE), 0);
     // Nothing is rooted: the 33rd allocation collects all 32 and then fits.
     let a = sb.alloc(&spec).unwrap();
     assert!(first.iter().all(|f| !sb.is_live(f.id).unwrap()));
-    assert_eq!(figure(&mut sb, "skybison.scavenges"), 1);
-    assert_eq!(figure(&mut sb, stat::USED), 16);
+    assert_eq!(stat_of(&mut sb, "skybison.scavenges"), 1);
+    assert_eq!(stat_of(&mut sb, stat::USED), 16);
     // Root everything: now the semispace is full of live objects and the heap is out of memory.
     sb.root(a.id).unwrap();
     for _ in 0..31 {
@@ -332,7 +322,7 @@ fn an_arena_too_small_for_two_semispaces_is_refused() {
     assert_eq!(e.kind, ErrorKind::ArenaTooSmall, "{e}");
     // The arena survives the refusals.
     sb.start(ProfileId::Skybison64, &config(4096)).unwrap();
-    assert_eq!(figure(&mut sb, stat::TOTAL), 2048);
+    assert_eq!(stat_of(&mut sb, stat::TOTAL), 2048);
     assert_eq!(sb.into_arena().len(), 4096);
 }
 

@@ -6,6 +6,8 @@
 //! `RawInstance::allocationSize`, `RawDataArray::allocationSize`, `RawLargeInt::allocationSize`,
 //! `RawFloat::allocationSize`, `RawComplex::allocationSize`, `RawEllipsis::allocationSize`.
 
+mod support;
+
 use std::fmt::Write as _;
 
 use memspec::skybison::header::HeaderFields;
@@ -22,6 +24,7 @@ use memspec_impl::skybison::header::Format;
 use memspec_impl::skybison::heap::Heap;
 use memspec_impl::skybison::{Skybison, large_int, layout, object, value};
 use proptest::prelude::*;
+use support::params;
 
 const ARENA: usize = 64 * 1024;
 
@@ -37,23 +40,6 @@ fn started(arena: &mut [u8]) -> Skybison<'_> {
     )
     .unwrap();
     sb
-}
-
-/// Parses `a=1 b=2.5 c="text"` as cases write arguments.
-fn params(args: &str) -> Vec<Param<'_>> {
-    args.split_whitespace()
-        .map(|kv| {
-            let (name, v) = kv.split_once('=').unwrap();
-            let value = if let Some(t) = v.strip_prefix('"') {
-                ParamValue::Text(t.strip_suffix('"').unwrap().as_bytes())
-            } else if v.contains('.') {
-                ParamValue::Float(v.parse().unwrap())
-            } else {
-                ParamValue::Int(v.parse().unwrap())
-            };
-            Param { name, value }
-        })
-        .collect()
 }
 
 #[test]
