@@ -80,6 +80,21 @@ fn check(cond: bool, msg: impl FnOnce() -> String) -> R {
     if cond { Ok(()) } else { Err(msg().into()) }
 }
 
+/// The harness cases any subject of `micropython-a32` with `raw` allocations passes.
+fn the_basic_harness_cases_pass(r: &Report, subject: &str) -> R {
+    for name in ["encode_decode", "raw_blocks", "reachability", "heap_map"] {
+        let t = status_of(r, &format!("{subject}/micropython-a32/harness::{name}"))?;
+        check(t.status == Status::Pass, || {
+            format!(
+                "{subject} {name}: {:?}\n{}",
+                t.status,
+                t.message.clone().unwrap_or_default()
+            )
+        })?;
+    }
+    Ok(())
+}
+
 // ---- the parser ----
 
 /// Every file under tests/malformed starts with `# error: LINE:COL: text`; parsing it must fail at
@@ -197,16 +212,7 @@ fn the_toy_passes_the_harness_cases_and_skips_what_it_cannot_do() -> R {
         Duration::from_secs(10),
     )?;
     let r = h.run_plain();
-    for name in ["encode_decode", "raw_blocks", "reachability", "heap_map"] {
-        let t = status_of(&r, &format!("toy/micropython-a32/harness::{name}"))?;
-        check(t.status == Status::Pass, || {
-            format!(
-                "{name}: {:?}\n{}",
-                t.status,
-                t.message.clone().unwrap_or_default()
-            )
-        })?;
-    }
+    the_basic_harness_cases_pass(&r, "toy")?;
     let lock = status_of(&r, "toy/micropython-a32/harness::gc_lock")?;
     check(
         lock.status == Status::Skip
@@ -615,16 +621,7 @@ fn the_python_example_adapter_passes_through_the_protocol() -> R {
         Duration::from_secs(10),
     )?;
     let r = h.run_plain();
-    for name in ["encode_decode", "raw_blocks", "reachability", "heap_map"] {
-        let t = status_of(&r, &format!("python/micropython-a32/harness::{name}"))?;
-        check(t.status == Status::Pass, || {
-            format!(
-                "{name}: {:?}\n{}",
-                t.status,
-                t.message.clone().unwrap_or_default()
-            )
-        })?;
-    }
+    the_basic_harness_cases_pass(&r, "python")?;
     let t = status_of(&r, "python/micropython-a32/expected::wrong_word")?;
     check(t.status == Status::Fail, || format!("wrong_word: {:?}", t.status))
 }
