@@ -11,7 +11,7 @@ use std::fmt;
 use memspec::fact::Unit;
 use memspec::profile::ProfileId;
 use memspec::step::StepTarget;
-use memspec::subject::{Capabilities, Capability, ErrorKind, GcOp};
+use memspec::subject::{Capabilities, Capability, ErrorKind, GcOp, Param, ParamValue, Value};
 use memspec::tag::TagClass;
 
 pub mod engine_law;
@@ -293,6 +293,20 @@ pub enum OwnedParamValue {
     Text(Vec<u8>),
 }
 
+impl OwnedParam {
+    /// The argument as a subject is given it.
+    pub fn borrow(&self) -> Param<'_> {
+        Param {
+            name: &self.name,
+            value: match &self.value {
+                OwnedParamValue::Int(v) => ParamValue::Int(*v),
+                OwnedParamValue::Float(v) => ParamValue::Float(*v),
+                OwnedParamValue::Text(t) => ParamValue::Text(t),
+            },
+        }
+    }
+}
+
 /// A value to encode, owned.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OwnedValue {
@@ -312,6 +326,22 @@ pub enum OwnedValue {
     Named(String),
     /// `error N`.
     Error(u8),
+}
+
+impl OwnedValue {
+    /// The value as a subject is given it.
+    pub fn borrow(&self) -> Value<'_> {
+        match self {
+            OwnedValue::Int(i) => Value::Int(*i),
+            OwnedValue::Float(f) => Value::Float(*f),
+            OwnedValue::Qstr(q) => Value::Qstr(*q),
+            OwnedValue::Str(s) => Value::Str(s),
+            OwnedValue::Bytes(b) => Value::Bytes(b),
+            OwnedValue::Bool(b) => Value::Bool(*b),
+            OwnedValue::Named(n) => Value::Named(n),
+            OwnedValue::Error(e) => Value::Error(*e),
+        }
+    }
 }
 
 /// One expectation on the step it follows.

@@ -8,9 +8,9 @@ use std::ops::Range;
 
 use memspec::profile::ProfileId;
 use memspec::step::{Step, Var};
-use memspec::subject::{HeapConfig, ObjectSpec, Param, ParamValue, Value};
+use memspec::subject::{HeapConfig, ObjectSpec, Param};
 
-use crate::case::{Case, Expect, Op, OwnedParam, OwnedParamValue, OwnedValue, Source};
+use crate::case::{Case, Expect, Op, OwnedParam, Source};
 
 /// One step of a plan with the positions of its arguments in [`Plan`]'s parameter table.
 #[derive(Clone, Debug)]
@@ -32,17 +32,6 @@ pub struct Plan<'c> {
     lines: Vec<u32>,
 }
 
-fn param(p: &OwnedParam) -> Param<'_> {
-    Param {
-        name: &p.name,
-        value: match &p.value {
-            OwnedParamValue::Int(v) => ParamValue::Int(*v),
-            OwnedParamValue::Float(v) => ParamValue::Float(*v),
-            OwnedParamValue::Text(t) => ParamValue::Text(t),
-        },
-    }
-}
-
 impl<'c> Plan<'c> {
     /// The plan of `case` under `profile`; `None` if the case does not run under it.
     pub fn new(case: &'c Case, profile: ProfileId) -> Option<Plan<'c>> {
@@ -60,8 +49,8 @@ impl<'c> Plan<'c> {
         for s in case.steps.iter().filter(|s| s.applies(profile)) {
             let from = plan.params.len();
             match &s.op {
-                Op::Start { options, .. } => plan.params.extend(options.iter().map(param)),
-                Op::Alloc { params, .. } => plan.params.extend(params.iter().map(param)),
+                Op::Start { options, .. } => plan.params.extend(options.iter().map(OwnedParam::borrow)),
+                Op::Alloc { params, .. } => plan.params.extend(params.iter().map(OwnedParam::borrow)),
                 _ => {}
             }
             plan.steps.push(Planned {
@@ -98,16 +87,7 @@ impl<'c> Plan<'c> {
                     options: params,
                 },
             },
-            Op::Encode(v) => Step::Encode(match v {
-                OwnedValue::Int(i) => Value::Int(*i),
-                OwnedValue::Float(f) => Value::Float(*f),
-                OwnedValue::Qstr(q) => Value::Qstr(*q),
-                OwnedValue::Str(s) => Value::Str(s),
-                OwnedValue::Bytes(b) => Value::Bytes(b),
-                OwnedValue::Bool(b) => Value::Bool(*b),
-                OwnedValue::Named(n) => Value::Named(n),
-                OwnedValue::Error(e) => Value::Error(*e),
-            }),
+            Op::Encode(v) => Step::Encode(v.borrow()),
             Op::Decode(w) => Step::Decode(*w),
             Op::Alloc { var, kind, .. } => Step::Alloc {
                 var: Var(*var),

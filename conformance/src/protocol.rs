@@ -156,16 +156,7 @@ pub fn parse_value(j: &Json) -> Result<OwnedValue, String> {
 
 /// A borrowed [`Value`] of an [`OwnedValue`].
 pub fn borrow_value(v: &OwnedValue) -> Value<'_> {
-    match v {
-        OwnedValue::Int(i) => Value::Int(*i),
-        OwnedValue::Float(f) => Value::Float(*f),
-        OwnedValue::Qstr(q) => Value::Qstr(*q),
-        OwnedValue::Str(s) => Value::Str(s),
-        OwnedValue::Bytes(b) => Value::Bytes(b),
-        OwnedValue::Bool(b) => Value::Bool(*b),
-        OwnedValue::Named(n) => Value::Named(n),
-        OwnedValue::Error(e) => Value::Error(*e),
-    }
+    v.borrow()
 }
 
 /// A decoded value.
@@ -292,16 +283,7 @@ pub fn parse_params(j: Option<&Json>) -> Result<Vec<OwnedParam>, String> {
 
 /// A borrowed list of [`Param`]s of owned ones.
 pub fn borrow_params(ps: &[OwnedParam]) -> Vec<Param<'_>> {
-    ps.iter()
-        .map(|p| Param {
-            name: &p.name,
-            value: match &p.value {
-                OwnedParamValue::Int(v) => ParamValue::Int(*v),
-                OwnedParamValue::Float(v) => ParamValue::Float(*v),
-                OwnedParamValue::Text(t) => ParamValue::Text(t),
-            },
-        })
-        .collect()
+    ps.iter().map(OwnedParam::borrow).collect()
 }
 
 /// What a link stores.
