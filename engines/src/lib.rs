@@ -18,3 +18,13 @@ pub mod micropython;
 pub mod microvium;
 pub mod pty;
 pub mod subjects;
+
+/// `bytes` as lowercase hex, two digits a byte: how the drivers take text and bytes on their
+/// line protocols.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}

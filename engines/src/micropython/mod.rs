@@ -32,6 +32,7 @@ use memspec::subject::{
     ObjectSpec, ParamValue, Stat, Subject, SubjectError, SubjectResult, Target, Value, stat,
 };
 
+use crate::hex;
 use detect::Detected;
 use memspec::tag::TagClass;
 use probe::{MemInfo, Reply};
@@ -383,13 +384,6 @@ fn make_spec(subject: &str, spec: &ObjectSpec<'_>) -> SubjectResult<String> {
         words.push(format!("{}={value}", p.name));
     }
     Ok(words.join(" "))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// A float as Python reads it back exactly.

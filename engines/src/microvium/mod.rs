@@ -31,7 +31,6 @@
 pub mod c32;
 pub mod node;
 
-use std::fmt::Write as _;
 use std::process::Command;
 use std::time::Duration;
 
@@ -44,6 +43,7 @@ use memspec::subject::{
 use memspec::tag::TagClass;
 
 use crate::child::LineChild;
+use crate::hex;
 use crate::locate::Missing;
 
 /// Objects a case may allocate (the hosts' handle table, `HELD` in `c32/host.c`).
@@ -221,13 +221,6 @@ fn kind_of_code(code: u32) -> ErrorKind {
         33 => ErrorKind::OutOfMemory, // MVM_E_OUT_OF_MEMORY
         _ => ErrorKind::Engine,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// A number as the hosts read it back exactly.
