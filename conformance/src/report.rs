@@ -147,7 +147,7 @@ impl Counts {
         }
     }
 
-    /// `pass/fail/skip/busted`, with `+N flaky` when there are any.
+    /// `pass/fail/skip/busted`, with `+N~` for N flaky trials when there are any.
     pub fn cell(&self) -> String {
         let mut s = format!("{}/{}/{}/{}", self.pass, self.fail, self.skip, self.busted);
         if self.flaky > 0 {
@@ -159,6 +159,19 @@ impl Counts {
     /// Trials counted.
     pub fn total(&self) -> u32 {
         self.pass + self.fail + self.skip + self.busted + self.flaky
+    }
+
+    /// `N trials: P passed, F failed, S skipped, B busted, K flaky`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} trials: {} passed, {} failed, {} skipped, {} busted, {} flaky",
+            self.total(),
+            self.pass,
+            self.fail,
+            self.skip,
+            self.busted,
+            self.flaky
+        )
     }
 }
 
@@ -277,17 +290,8 @@ impl Report {
             out.push_str(line.join("  ").trim_end());
             out.push('\n');
         }
-        let t = self.totals();
-        let _ = writeln!(
-            out,
-            "{} trials: {} passed, {} failed, {} skipped, {} busted, {} flaky",
-            t.total(),
-            t.pass,
-            t.fail,
-            t.skip,
-            t.busted,
-            t.flaky
-        );
+        out.push_str(&self.totals().summary());
+        out.push('\n');
         out
     }
 

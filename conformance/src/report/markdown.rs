@@ -23,17 +23,7 @@ pub fn write(report: &Report) -> String {
             r.seconds
         );
     }
-    let t = report.totals();
-    let _ = writeln!(
-        out,
-        "\n{} trials: {} passed, {} failed, {} skipped, {} busted, {} flaky.\n",
-        t.total(),
-        t.pass,
-        t.fail,
-        t.skip,
-        t.busted,
-        t.flaky
-    );
+    let _ = writeln!(out, "\n{}.\n", report.totals().summary());
     out.push_str("## Matrix\n\nCells are pass/fail/skip/busted.\n\n");
     let m = report.matrix();
     let suites: BTreeSet<&String> = m.values().flat_map(|r| r.keys()).collect();
