@@ -47,6 +47,14 @@ pub struct Seen<'a> {
     pub profile: Option<&'static Profile>,
 }
 
+/// The error for law `law` written after a step `op` that does not give what it needs.
+fn misplaced(law: &str, needs: &str, op: &Op, at: Pos) -> (Pos, String) {
+    (
+        at,
+        format!("`law {law}` needs {needs}; it follows a `{}` step", op.verb()),
+    )
+}
+
 /// A law of one engine's profile, with the arguments the case gives it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EngineLaw {
@@ -227,14 +235,7 @@ impl EngineLaw {
                 After::Pointer => "an alloc or read step",
                 After::Own => "its own step",
             };
-            return Err((
-                at,
-                format!(
-                    "`law {}` needs {needs}; it follows a `{}` step",
-                    law.name(),
-                    op.verb()
-                ),
-            ));
+            return Err(misplaced(law.name(), needs, op, at));
         }
         Ok(Some(law))
     }

@@ -174,14 +174,7 @@ impl MicroPythonLaw {
         };
         let (fits, needs) = law.after();
         if !fits(op) {
-            return Err((
-                at,
-                format!(
-                    "`law {}` needs {needs}; it follows a `{}` step",
-                    law.name(),
-                    op.verb()
-                ),
-            ));
+            return Err(super::misplaced(law.name(), needs, op, at));
         }
         Ok(Some(law))
     }
