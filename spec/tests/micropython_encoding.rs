@@ -5,6 +5,8 @@
 //! comments), `py/obj.h` (the `MP_OBJ_NEW_*` encoders and `mp_obj_is_*` tests) and `py/smallint.h`
 //! (`MP_SMALL_INT_MIN`, `MP_SMALL_INT_MAX`).
 
+mod support;
+
 use memspec::law;
 use memspec::profile::IntRange;
 use memspec::subject::{Decoded, ErrorKind, HeapConfig, Subject, Value};
@@ -12,14 +14,7 @@ use memspec::{Evidence, ProfileId, TagClass};
 use memspec_impl::micropython::{Codec, Config, MicroPython, Repr, WordClass};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
-
-const PROFILES: [ProfileId; 5] = [
-    ProfileId::MicropythonA32,
-    ProfileId::MicropythonA64,
-    ProfileId::MicropythonB64,
-    ProfileId::MicropythonC32,
-    ProfileId::MicropythonD32,
-];
+use support::MICROPYTHON;
 
 fn codec(p: ProfileId) -> Codec {
     let c = Config::new(p, None).unwrap();
@@ -71,7 +66,7 @@ fn words(p: ProfileId) -> BoxedStrategy<u64> {
 
 #[test]
 fn small_int_ranges_match_the_facts_for_every_profile() {
-    for p in PROFILES {
+    for p in MICROPYTHON {
         let r = facts_range(p);
         let c = codec(p);
         assert_eq!(c.small_int_range(), (r.min, r.max), "{}", p.name());
@@ -86,7 +81,7 @@ fn small_int_ranges_match_the_facts_for_every_profile() {
 #[test]
 fn a_value_just_outside_the_range_is_not_immediate() {
     let mut mem = vec![0u8; 4096];
-    for p in PROFILES {
+    for p in MICROPYTHON {
         let r = facts_range(p);
         let mut mp = subject(&mut mem, p);
         let max = mp.encode(&Value::Int(r.max)).unwrap();
@@ -167,7 +162,7 @@ proptest! {
 
     #[test]
     fn every_word_has_exactly_one_class_and_decodes_as_it(pi in 0usize..5, seed in words_any()) {
-        let p = PROFILES[pi];
+        let p = MICROPYTHON[pi];
         let mut mem = vec![0u8; 4096];
         let mut mp = subject(&mut mem, p);
         let c = codec(p);
@@ -197,7 +192,7 @@ proptest! {
 
     #[test]
     fn small_ints_round_trip(pi in 0usize..5, seed in any::<u64>()) {
-        let p = PROFILES[pi];
+        let p = MICROPYTHON[pi];
         let r = facts_range(p);
         let c = codec(p);
         let v = in_range(&r, seed);
@@ -212,7 +207,7 @@ proptest! {
     fn adding_two_encoded_small_ints_minus_the_tag_gives_the_encoded_sum(
         pi in 0usize..5, sa in any::<u64>(), sb in any::<u64>()
     ) {
-        let p = PROFILES[pi];
+        let p = MICROPYTHON[pi];
         let c = codec(p);
         let r = facts_range(p);
         let a = in_range(&r, sa);
@@ -242,7 +237,7 @@ proptest! {
     fn float_words_round_trip_except_nan(pi in 3usize..5, seed in any::<u64>()) {
         // REPR_C and REPR_D: a float word that decodes to a number encodes back to itself; the two
         // dropped mantissa bits of REPR_C are the refilled ones (py/obj.h mp_obj_float_get, REPR_C).
-        let p = PROFILES[pi];
+        let p = MICROPYTHON[pi];
         let c = codec(p);
         let w = match c.repr {
             // O & 3 == 2, and not the qstr/immediate pattern O & 0xff800007 == 6.
@@ -261,7 +256,7 @@ proptest! {
 
     #[test]
     fn qstrs_round_trip(pi in 0usize..5, q in any::<u64>()) {
-        let p = PROFILES[pi];
+        let p = MICROPYTHON[pi];
         let c = codec(p);
         let q = q % (c.qstr_max() + 1);
         let w = c.qstr(q).unwrap();
@@ -317,7 +312,7 @@ fn agrees(p: ProfileId, w: u64) -> Result<(), String> {
 
 #[test]
 fn the_small_int_ranges_are_the_spec_tables_ranges() {
-    for p in PROFILES {
+    for p in MICROPYTHON {
         let r = spec(p).small_int;
         assert_eq!(
             codec(p).small_int_range(),
@@ -332,7 +327,7 @@ fn the_small_int_ranges_are_the_spec_tables_ranges() {
 #[test]
 fn the_immediates_are_the_spec_tables_words() {
     let mut mem = vec![0u8; 4096];
-    for p in PROFILES {
+    for p in MICROPYTHON {
         let mut mp = subject(&mut mem, p);
         for imm in spec(p).immediates {
             let e = mp.encode(&Value::Named(imm.name)).unwrap();
@@ -352,7 +347,7 @@ fn the_classifier_agrees_with_the_spec_rules_on_a_sweep_of_patterns() {
     // Every combination of the low 8 bits with the top 8 bits (32-bit words, with 4 middle patterns),
     // and of every top 16 bits with the low 4 bits (64-bit words): the tag bits of every
     // representation and the kind bits of REPR_D.
-    for p in PROFILES {
+    for p in MICROPYTHON {
         let bits = codec(p).word_bits();
         let mut failures = Vec::new();
         if bits == 32 {
@@ -391,7 +386,7 @@ proptest! {
 
     #[test]
     fn the_classifier_agrees_with_the_spec_rules_word_for_word(pi in 0usize..5, w in words_any()) {
-        let p = PROFILES[pi];
+        let p = MICROPYTHON[pi];
         let w = w & codec(p).mask();
         if let Err(e) = agrees(p, w) {
             return Err(TestCaseError::fail(e));
@@ -400,7 +395,7 @@ proptest! {
 
     #[test]
     fn encoded_values_carry_the_spec_class(pi in 0usize..5, seed in any::<u64>(), f in any::<f64>()) {
-        let p = PROFILES[pi];
+        let p = MICROPYTHON[pi];
         let mut mem = vec![0u8; 4096];
         let mut mp = subject(&mut mem, p);
         let v = in_range(&facts_range(p), seed);

@@ -19,15 +19,7 @@ use memspec_impl::micropython::MicroPython;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
-use support::{int, started};
-
-const PROFILES: [ProfileId; 5] = [
-    ProfileId::MicropythonA32,
-    ProfileId::MicropythonA64,
-    ProfileId::MicropythonB64,
-    ProfileId::MicropythonC32,
-    ProfileId::MicropythonD32,
-];
+use support::{MICROPYTHON, int, started};
 
 fn start<'a>(mem: &'a mut [u8], p: ProfileId, port: Option<&str>, options: &[Param<'_>]) -> MicroPython<'a> {
     let bytes = mem.len() as u64;
@@ -129,7 +121,7 @@ impl ReferenceStateMachine for GraphModel {
 
     fn init_state() -> BoxedStrategy<Graph> {
         // A small mark stack in some runs, so that overflow and the ATB rescan are exercised.
-        (0..PROFILES.len(), prop_oneof![Just(64i128), 1i128..4])
+        (0..MICROPYTHON.len(), prop_oneof![Just(64i128), 1i128..4])
             .prop_map(|(profile, gc_stack)| Graph {
                 profile,
                 gc_stack,
@@ -225,7 +217,7 @@ impl StateMachineTest for GraphTest {
             .unwrap_or_else(|| Box::leak(vec![0u8; SM_ARENA_BYTES].into_boxed_slice()));
         let opts = [int("gc_stack", g.gc_stack)];
         Sut {
-            mp: start(mem, PROFILES[g.profile], None, &opts),
+            mp: start(mem, MICROPYTHON[g.profile], None, &opts),
             ids: Vec::new(),
         }
     }
@@ -267,7 +259,7 @@ impl StateMachineTest for GraphTest {
                         live,
                         o.alive,
                         "{}: object {i} ({:?}, rooted {}) is {} after collect; the graph says {}",
-                        PROFILES[g.profile].name(),
+                        MICROPYTHON[g.profile].name(),
                         o.kind,
                         o.rooted,
                         if live { "live" } else { "freed" },

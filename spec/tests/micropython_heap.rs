@@ -17,7 +17,7 @@ use memspec_impl::micropython::units::{Block, BlockAt};
 use memspec_impl::micropython::{Config, Heap, MaxNewSplit, MicroPython, Port};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
-use support::{int, map_text, started, stat_of, stats, text};
+use support::{MICROPYTHON, int, map_text, started, stat_of, stats, text};
 
 fn start<'a>(
     mem: &'a mut [u8],
@@ -162,20 +162,12 @@ fn config(name: &'static str) -> ProptestConfig {
     }
 }
 
-const PROFILES: [ProfileId; 5] = [
-    ProfileId::MicropythonA32,
-    ProfileId::MicropythonA64,
-    ProfileId::MicropythonB64,
-    ProfileId::MicropythonC32,
-    ProfileId::MicropythonD32,
-];
-
 proptest! {
     #![proptest_config(config("proptest-regressions/micropython_heap.txt"))]
 
     #[test]
     fn an_allocation_takes_whole_blocks(pi in 0usize..5, n in 1usize..2000) {
-        let p = PROFILES[pi];
+        let p = MICROPYTHON[pi];
         let mut mem = vec![0u8; 64 * 1024];
         let mut mp = start(&mut mem, p, 64 * 1024, None, &[]).unwrap();
         let bpb = Config::new(p, None).unwrap().bytes_per_block() as u64;
@@ -190,7 +182,7 @@ proptest! {
 
     #[test]
     fn used_plus_free_is_the_pool(pi in 0usize..5, port in 0usize..3, sizes in prop::collection::vec(0usize..300, 0..40), collect in any::<bool>()) {
-        let p = PROFILES[pi];
+        let p = MICROPYTHON[pi];
         // The profile's default port, unix, and the WebAssembly port where it exists (a32), whose
         // gc.mem_free() adds max_new_split (py/modgc.c gc_mem_free, ports/webassembly/main.c).
         let port = match (port, p) {
@@ -227,7 +219,7 @@ proptest! {
 
     #[test]
     fn the_heap_map_agrees_with_the_allocation_table(pi in 0usize..5, kinds in prop::collection::vec(0usize..9, 0..60)) {
-        let p = PROFILES[pi];
+        let p = MICROPYTHON[pi];
         let mut mem = vec![0u8; 48 * 1024];
         let mut mp = start(&mut mem, p, 48 * 1024, None, &[]).unwrap();
         for k in kinds {
@@ -761,7 +753,7 @@ proptest! {
 
     #[test]
     fn the_area_split_is_the_spec_formula(pi in 0usize..5, bytes in 1u64..(1 << 20), offset in 0u64..32, finaliser in any::<bool>(), weakref in any::<bool>()) {
-        let p = PROFILES[pi];
+        let p = MICROPYTHON[pi];
         let base = 0x0010_0000 + offset;
         let opts = [int("base", base as i128), int("finaliser", finaliser as i128), int("weakref", weakref as i128)];
         let mut mem = vec![0u8; bytes as usize];
@@ -810,7 +802,7 @@ fn with_a_weakref_table_the_tables_can_reach_into_the_pool() {
 fn the_facts_of_each_profile_are_the_models_constants() {
     use memspec_impl::micropython::{area, info, layout, objects, qstr};
     let mut compared = 0;
-    for p in PROFILES {
+    for p in MICROPYTHON {
         let profile = p
             .profile()
             .unwrap_or_else(|| panic!("{} has spec tables", p.name()));

@@ -7,6 +7,15 @@ pub mod microvium;
 use memspec::ProfileId;
 use memspec::subject::{HeapConfig, Param, ParamValue, Stat, Subject, SubjectError};
 
+/// Every MicroPython profile.
+pub const MICROPYTHON: [ProfileId; 5] = [
+    ProfileId::MicropythonA32,
+    ProfileId::MicropythonA64,
+    ProfileId::MicropythonB64,
+    ProfileId::MicropythonC32,
+    ProfileId::MicropythonD32,
+];
+
 /// An integer argument.
 pub fn int(name: &str, v: i128) -> Param<'_> {
     Param {
