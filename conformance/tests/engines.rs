@@ -115,12 +115,20 @@ fn case(root: &Path, name: &str, body: &str) {
     .unwrap();
 }
 
+/// Whether microvium-node can run here: when it cannot, a failure in CI and a printed skip elsewhere.
+fn microvium_node_here() -> bool {
+    if memspec_engines::subjects::available("microvium-node", &Default::default()).is_ok() {
+        return true;
+    }
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    assert!(!in_ci, "microvium-node is missing in CI");
+    eprintln!("skipped: microvium-node cannot run here (cargo xtask install)");
+    false
+}
+
 #[test]
 fn an_engine_that_dies_mid_run_fails_that_case_and_the_next_cases_run() {
-    if memspec_engines::subjects::available("microvium-node", &Default::default()).is_err() {
-        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-        assert!(!in_ci, "microvium-node is missing in CI");
-        eprintln!("skipped: microvium-node cannot run here (cargo xtask install)");
+    if !microvium_node_here() {
         return;
     }
     let dir = temp_dir("dies");
@@ -171,10 +179,7 @@ fn an_engine_that_dies_mid_run_fails_that_case_and_the_next_cases_run() {
 
 #[test]
 fn a_case_for_another_build_is_skipped_with_the_engines_reason() {
-    if memspec_engines::subjects::available("microvium-node", &Default::default()).is_err() {
-        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-        assert!(!in_ci, "microvium-node is missing in CI");
-        eprintln!("skipped: microvium-node cannot run here (cargo xtask install)");
+    if !microvium_node_here() {
         return;
     }
     let dir = temp_dir("build");
