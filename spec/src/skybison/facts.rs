@@ -124,7 +124,7 @@ pub static FACTS: &[Fact] = &[
         source: objects_h("RawHeapObject::kHeaderOverflowOffset"),
     },
     Fact {
-        name: "kHeapObjectTag",
+        name: "tagged pointer offset (kHeapObjectTag)",
         value: POINTER_TAG_OFFSET_BYTES as i64,
         unit: Unit::Bytes,
         meaning: "raw pointer word = address + 1",
