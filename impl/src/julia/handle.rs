@@ -14,10 +14,15 @@ use super::heap::{Addr, Error, HANDLE_BYTES, PageKind, R};
 use super::size_class::{BIGVAL_BYTES, GC_PAGE_OFFSET_BYTES};
 use super::types::{HEAP_BASE, is_link};
 
+/// Bits of an [`ObjId`] that number its handle; the bits above hold the handle's generation.
 const INDEX_BITS: u32 = 20;
+/// The handle number of an [`ObjId`].
 const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
+/// The generation, in an [`ObjId`]'s top bits and in a handle's state word.
 const GEN_MASK: u64 = (1 << (32 - INDEX_BITS)) - 1;
+/// The state word's flag of a handle in use.
 const IN_USE: u64 = 1 << 63;
+/// The state word's flag of a handle that is a root.
 const ROOTED: u64 = 1 << 62;
 
 /// A handle's state.

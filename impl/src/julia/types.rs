@@ -71,6 +71,8 @@ pub enum Kind {
     Singleton(u32),
 }
 
+// The kinds without a small tag get a stand-in type address each, made by [`stand_in`] from one of
+// these codes (the model's own numbering) and a kind parameter.
 const CODE_FLOAT64: u64 = 1;
 const CODE_BUFFER: u64 = 2;
 const CODE_MEMORY: u64 = 3;

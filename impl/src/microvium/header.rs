@@ -4,14 +4,17 @@
 /// Bytes of an allocation header.
 pub const HEADER_BYTES: u16 = 2;
 
+/// The lowest bit of the type code in a header word (bits 15..12).
+const TYPE_SHIFT: u32 = 12;
+
+/// The body-size field of a header word, in place: bits 11..0.
+const SIZE_MASK: u16 = (1 << TYPE_SHIFT) - 1;
+
 /// The largest body in bytes (`MAX_ALLOCATION_SIZE`, the size field's maximum).
-pub const MAX_ALLOCATION_SIZE: u16 = 0xFFF;
+pub const MAX_ALLOCATION_SIZE: u16 = SIZE_MASK;
 
 /// The smallest footprint in bytes: room for a tombstone's header and forwarding pointer.
 pub const MIN_FOOTPRINT: u16 = 4;
-
-const SIZE_MASK: u16 = 0x0FFF;
-const TYPE_SHIFT: u32 = 12;
 
 /// The heap bytes of an allocation with a `size`-byte body: header plus the body rounded up to even,
 /// `(size + 3) & ~1` as `mvm_allocate` computes it.
