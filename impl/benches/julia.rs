@@ -80,10 +80,16 @@ fn collections(arena: &mut [u8]) {
     );
 }
 
-fn one_collection(arena: &mut [u8]) {
+/// Exactly one full collection: the only code `cargo xtask bench` counts under callgrind.
+#[inline(never)]
+fn one_collection(j: &mut Julia<'_>) -> memspec::subject::Collection {
+    j.collect_full().expect("collect")
+}
+
+fn collect_once(arena: &mut [u8]) {
     let mut j = Julia::new(arena);
     build(&mut j);
-    let c = j.collect_full().expect("collect");
+    let c = one_collection(&mut j);
     println!(
         "one full collection: freed {} objects, {} bytes",
         c.freed_allocations, c.freed_bytes
@@ -93,7 +99,7 @@ fn one_collection(arena: &mut [u8]) {
 fn main() {
     let mut arena = vec![0u8; ARENA_BYTES];
     if std::env::args().any(|a| a == "--one-collection") {
-        one_collection(&mut arena);
+        collect_once(&mut arena);
         return;
     }
     allocations(&mut arena);

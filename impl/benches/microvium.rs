@@ -126,13 +126,19 @@ fn bench_collect(arena: &mut [u8]) {
     );
 }
 
+/// Exactly one (non-squeeze) collection: the only code `cargo xtask bench` counts under callgrind.
+#[inline(never)]
+fn one_collection(m: &mut Microvium<'_>) -> memspec::subject::Collection {
+    m.collect_with(false).expect("collect")
+}
+
 fn main() {
     let mut arena = vec![0u8; ARENA_BYTES];
     if std::env::args().any(|a| a == "--one-collection") {
         let mut m = Microvium::new(&mut arena);
         start(&mut m);
         live_graph(&mut m);
-        let c = m.collect_with(false).expect("collect");
+        let c = one_collection(&mut m);
         println!(
             "one collection: {} allocations and {} bytes freed, {} bytes live",
             c.freed_allocations,
