@@ -289,7 +289,8 @@ pub fn summary_text(ledger: &[LedgerEntry]) -> String {
             if v.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", v.join(", "))
+                let per_profile: u32 = verdicts.values().sum();
+                format!(" ({per_profile} over profiles: {})", v.join(", "))
             },
             if o.is_empty() {
                 String::new()
