@@ -2,16 +2,16 @@
 //! that dies mid-run each fail the cases they affect with a message that names the subject and what to
 //! do, and the run goes on (the other subject's cases, the next cases).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use memspec_conformance::report::{Report, Status};
 
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("memspec-engines-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("memspec-engines-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// Runs `memspec run ARGS --report DIR/r.json` with `env`; returns the exit code and the report.
@@ -54,9 +54,10 @@ fn every_run_trial_failed_with(r: &Report, subject: &str, needle: &str) {
 
 #[test]
 fn a_missing_engine_fails_its_cases_with_the_install_command_and_the_run_goes_on() {
-    let dir = temp_dir("missing");
+    let tmp = temp_dir("missing");
+    let dir = tmp.path();
     let (code, r) = run(
-        &dir,
+        dir,
         &[
             "--subject",
             "ref",
@@ -85,13 +86,14 @@ fn a_missing_engine_fails_its_cases_with_the_install_command_and_the_run_goes_on
 
 #[test]
 fn an_engine_of_another_version_is_refused_with_how_to_reinstall_it() {
-    let dir = temp_dir("version");
+    let tmp = temp_dir("version");
+    let dir = tmp.path();
     let engines = dir.join("engines");
     let pkg = engines.join("node_modules/microvium");
     std::fs::create_dir_all(&pkg).unwrap();
     std::fs::write(pkg.join("package.json"), "{\"version\":\"7.9.1\"}").unwrap();
     let (code, r) = run(
-        &dir,
+        dir,
         &["--subject", "microvium-node", "--profile", "microvium"],
         &[("MEMSPEC_ENGINES_DIR", engines.to_str().unwrap())],
     );
@@ -131,7 +133,8 @@ fn an_engine_that_dies_mid_run_fails_that_case_and_the_next_cases_run() {
     if !microvium_node_here() {
         return;
     }
-    let dir = temp_dir("dies");
+    let tmp = temp_dir("dies");
+    let dir = tmp.path();
     let cases = dir.join("cases");
     case(
         &cases,
@@ -150,7 +153,7 @@ fn an_engine_that_dies_mid_run_fails_that_case_and_the_next_cases_run() {
         "alloc a = uint8array len=3\n  expect bytes 6 from s\n",
     );
     let (code, r) = run(
-        &dir,
+        dir,
         &[
             "--subject",
             "microvium-node",
@@ -182,9 +185,10 @@ fn a_case_for_another_build_is_skipped_with_the_engines_reason() {
     if !microvium_node_here() {
         return;
     }
-    let dir = temp_dir("build");
+    let tmp = temp_dir("build");
+    let dir = tmp.path();
     let (code, r) = run(
-        &dir,
+        dir,
         &[
             "--subject",
             "microvium-node",

@@ -581,13 +581,12 @@ fn a_faulty_subject_fails_the_case_with_a_diagnosis_and_the_run_goes_on() -> R {
         }
     }
     // A subject that crashes once is restarted: the next case runs on a fresh process and passes.
-    let marker = std::env::temp_dir().join(format!("memspec-crash-once-{}", std::process::id()));
-    let _ = std::fs::remove_file(&marker);
+    let tmp = tempfile::tempdir()?;
+    let marker = tmp.path().join("crashed");
     let r = fake_run(
         &format!("crash-once={}", marker.display()),
         Duration::from_secs(5),
     )?;
-    let _ = std::fs::remove_file(&marker);
     let first = status_of(&r, "fake/micropython-a32/expected::passes")?;
     let second = status_of(&r, "fake/micropython-a32/expected::wrong_word")?;
     check(first.status == Status::Fail, || {
@@ -666,8 +665,8 @@ fn the_command_line_refuses_unknown_names_and_empty_filters() -> R {
 }
 
 fn the_command_line_runs_lists_and_writes_reports() -> R {
-    let dir = std::env::temp_dir().join(format!("memspec-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path();
     let cases = test_cases();
     let json = dir.join("r.json");
     let (code, out, err) = memspec(
@@ -747,7 +746,6 @@ fn the_command_line_runs_lists_and_writes_reports() -> R {
     })?;
     let (code, out, _) = memspec(&["profiles"], &[])?;
     check(code == 0 && out.contains("micropython-a32"), || out.clone())?;
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 

@@ -39,7 +39,8 @@ fn global_variables_size_reports_the_import_table_not_the_globals() {
     }
     let mut s = node::subject();
     started(&mut s);
-    let path = std::env::temp_dir().join(format!("memspec-driver-{}.mvm-bc", std::process::id()));
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("driver.mvm-bc");
     s.request(&format!("snapshot {}", path.display())).unwrap();
     let image = std::fs::read(&path).unwrap();
     // Header (native-vm/microvium_bytecode.h): 12 bytes, then 8 little-endian u16 section offsets:

@@ -63,9 +63,11 @@ fn without_node_microvium_node_names_itself_and_how_to_install_node() {
 }
 
 /// An `engines/` folder whose MicroPython package claims another version.
-fn engines_with_micropython(version: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("memspec-engines-{}-{version}", std::process::id()));
-    let pkg = dir.join("node_modules/@micropython/micropython-webassembly-pyscript");
+fn engines_with_micropython(version: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir
+        .path()
+        .join("node_modules/@micropython/micropython-webassembly-pyscript");
     std::fs::create_dir_all(&pkg).unwrap();
     std::fs::write(pkg.join("package.json"), format!("{{\"version\":\"{version}\"}}")).unwrap();
     dir
@@ -73,8 +75,9 @@ fn engines_with_micropython(version: &str) -> PathBuf {
 
 #[test]
 fn a_package_of_another_version_is_refused_with_the_install_command() {
+    let dir = engines_with_micropython("1.26.0");
     let place = Place {
-        engines: engines_with_micropython("1.26.0"),
+        engines: dir.path().to_path_buf(),
         ..Place::default()
     };
     let mut s = MicroPython::new(
@@ -149,12 +152,12 @@ fn microvium_node_dying_mid_case_fails_that_case_and_the_next_case_runs() {
 
 #[test]
 fn a_microvium_package_of_another_version_is_refused_with_the_install_command() {
-    let dir = std::env::temp_dir().join(format!("memspec-engines-mv-{}", std::process::id()));
-    let pkg = dir.join("node_modules/microvium");
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("node_modules/microvium");
     std::fs::create_dir_all(&pkg).unwrap();
     std::fs::write(pkg.join("package.json"), "{\"version\":\"7.9.1\"}").unwrap();
     let place = Place {
-        engines: dir,
+        engines: dir.path().to_path_buf(),
         ..Place::default()
     };
     let mut s = Microvium::new(node::Node { place });

@@ -39,8 +39,8 @@ fn bad_arguments_are_refused_with_exit_code_2_and_the_reason() {
 
 #[test]
 fn a_filter_that_matches_nothing_is_an_error() {
-    let dir = std::env::temp_dir().join(format!("memspec-hil-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let out = dir.join("v.bin");
     let (code, err) = run(&["vectors", "--out", out.to_str().unwrap(), "no-such-vector"]);
     assert_eq!(code, Some(2));
@@ -49,13 +49,12 @@ fn a_filter_that_matches_nothing_is_an_error() {
         "{err}"
     );
     assert!(!out.exists(), "nothing is written");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_saved_set_that_is_damaged_is_refused() {
-    let dir = std::env::temp_dir().join(format!("memspec-hil-cli-set-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let set = dir.join("set.bin");
     std::fs::write(&set, b"not a vector set").unwrap();
     let (code, err) = run(&["qemu", "--elf", "unused", "--set", set.to_str().unwrap()]);
@@ -64,7 +63,6 @@ fn a_saved_set_that_is_damaged_is_refused() {
         err.contains("the set file is damaged: 16 bytes of bytes outside any frame"),
         "{err}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
