@@ -260,6 +260,7 @@ impl Op {
             Op::Start { .. } => return None,
             Op::Encode(_) => Capability::Encode,
             Op::Decode(_) => Capability::Decode,
+            Op::Alloc { kind, .. } if kind == "raw" => Capability::RawAlloc,
             Op::Alloc { .. } => Capability::Alloc,
             Op::Link { .. } => Capability::Link,
             Op::Root(_) | Op::Unroot(_) => Capability::Root,

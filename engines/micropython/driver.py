@@ -3,7 +3,7 @@
 # that starts with "@R" and carries its results as key=value words; the Rust side parses it.
 #
 # Objects of a case live in the table _T (strong references, slot = object id). Around a collection
-# the table is emptied (_m_rel) so that only the roots list _R and the objects' own slots keep objects
+# the table is emptied (_m_co) so that only the roots list _R and the objects' own slots keep objects
 # alive, and refilled afterwards (_m_fix) by walking the recorded links from the roots. _A and _AL keep
 # each object's id() as two small ints (its high bits and its low 16 bits), which the collector does
 # not trace and which take no heap even when the id itself is no small int.
@@ -32,10 +32,25 @@ def _o(*a):
     print("@" + "R", *a)
 
 
+def _longint():
+    # MICROPY_LONGINT_IMPL: arbitrary precision (mpz), 64 bits (longlong), or small ints only.
+    try:
+        1 << 100
+        return "mpz"
+    except OverflowError:
+        pass
+    try:
+        1 << 40
+        return "longlong"
+    except OverflowError:
+        return "none"
+
+
 def _m_hello():
     i = sys.implementation
     v = i.version
     _o(
+        "longint=" + _longint(),
         "maxsize=%d" % sys.maxsize,
         "version=%d.%d.%d" % (v[0], v[1], v[2]),
         "name=" + i.name,
@@ -66,10 +81,18 @@ def _m_reset():
 
 def _m_co(m):
     # m: 1 prints the block map; 2 keeps what _m_prep made (the readings around an allocation),
-    # else it is let go first.
+    # else it is let go first; 4 collects the garbage of the lines before (their compiling and
+    # printing) first, then lets go of every object without allocating, so that what
+    # gc.collect() returns counts the case's objects alone.
     if not m & 2:
         _P[0] = None
         _P[1] = ()
+    if m & 4:
+        gc.collect()
+        i = 0
+        while i < _N:
+            _T[i] = None
+            i += 1
     n = gc.collect()
     if m & 1:
         micropython.mem_info(1)
@@ -77,12 +100,16 @@ def _m_co(m):
 
 
 def _m_rd(m):
-    # Ports that collect at once do it here, with only this call's own code live beside the case's
-    # objects; the WebAssembly port defers it, and relies on the collection the call before asked for.
-    gc.collect()
+    # m: 1 prints the block map; 2 reads without collecting first, after a gc.collect() at the top
+    # level of the same line. Ports that collect at once do that: a collection from inside a call
+    # would scan this call's frame, whose unwritten slots may still hold pointers left by the call
+    # before (the object maker's temporaries). The WebAssembly port defers collections, and relies
+    # on the one the call before asked for.
+    if not m & 2:
+        gc.collect()
     u = gc.mem_alloc()
     f = gc.mem_free()
-    if m:
+    if m & 1:
         micropython.mem_info(1)
     _o("used=%d" % u, "free=%d" % f)
 
@@ -326,12 +353,6 @@ def _get(o, s):
 def _m_root(i, on):
     i = int(i)
     _R[i] = _T[i] if int(on) else None
-    _o("ok")
-
-
-def _m_rel():
-    for i in range(_N):
-        _T[i] = None
     _o("ok")
 
 

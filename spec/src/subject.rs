@@ -40,11 +40,14 @@ pub enum Capability {
     GcControl,
     /// Read raw words of an object, its header included ([`Subject::read_word`]).
     Inspect,
+    /// Allocate the kind `raw`: a bare run of `bytes=N` that is no object, as the heap's own
+    /// allocation call makes it. A model has it; an engine driven by its own language does not.
+    RawAlloc,
 }
 
 impl Capability {
     /// Every capability.
-    pub const ALL: [Capability; 11] = [
+    pub const ALL: [Capability; 12] = [
         Capability::Encode,
         Capability::Decode,
         Capability::Alloc,
@@ -56,6 +59,7 @@ impl Capability {
         Capability::Liveness,
         Capability::GcControl,
         Capability::Inspect,
+        Capability::RawAlloc,
     ];
 
     /// The capability's name in cases and the protocol: `encode`, `heap-map`, ...
@@ -72,6 +76,7 @@ impl Capability {
             Capability::Liveness => "liveness",
             Capability::GcControl => "gc-control",
             Capability::Inspect => "inspect",
+            Capability::RawAlloc => "raw-alloc",
         }
     }
 

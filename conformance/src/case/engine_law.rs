@@ -336,7 +336,7 @@ mod tests {
 
     #[test]
     fn skybison_laws_hold_for_a_tuple_and_name_themselves_when_broken() {
-        let head = ";;! needs: alloc inspect";
+        let head = ";;! needs: alloc inspect raw-alloc";
         let good = "start arena=4096\nalloc t = tuple len=3\n\
                     \x20 expect law object-size format=1 count=3 from s\n\
                     \x20 expect law address-in-granule overflow=0 from s\n\
@@ -365,7 +365,7 @@ mod tests {
 
     #[test]
     fn julia_laws_hold_for_a_buffer_and_name_themselves_when_broken() {
-        let head = ";;! needs: alloc inspect";
+        let head = ";;! needs: alloc inspect raw-alloc";
         let good = "start arena=1048576\nalloc b = raw bytes=24\n\
                     \x20 expect law cell-is-smallest-class payload=24 from s\n\
                     read b[-1]\n  expect law header-round-trip from s\n  expect law well-formed-header from s\n";
@@ -382,7 +382,7 @@ mod tests {
 
     #[test]
     fn microvium_laws_hold_for_a_string_and_name_themselves_when_broken() {
-        let head = ";;! needs: alloc inspect";
+        let head = ";;! needs: alloc inspect raw-alloc";
         let ok = problems(
             "microvium",
             ProfileId::Microvium,
@@ -431,7 +431,7 @@ mod tests {
 
     #[test]
     fn alloc_word_compares_with_the_alloc_and_sees_a_copying_collector_move_it() {
-        let head = ";;! needs: alloc link root collect inspect";
+        let head = ";;! needs: alloc link root collect inspect raw-alloc";
         let body = "start arena=4096\nalloc b = float value=1.5\nalloc a = tuple len=1\nroot a\n\
                     link a[0] -> b\nread a[0]\n  expect alloc-word b from s\n  expect not-alloc-word b from s\n\
                     collect\nread a[0]\n  expect alloc-word b from s\n  expect not-alloc-word b from s\n";

@@ -46,6 +46,7 @@ pub const CAPS: Capabilities = Capabilities::of(&[
     Capability::HeapMap,
     Capability::Liveness,
     Capability::Inspect,
+    Capability::RawAlloc,
 ]);
 
 /// The toy subject.

@@ -69,6 +69,7 @@ impl Detected {
         let version = r.get("version").unwrap_or("?").to_owned();
         let build = r.get("build").unwrap_or("-").to_owned();
         let port = port_of_platform(r.get("platform").unwrap_or("?"));
+        let longint = r.get("longint").unwrap_or("?");
         let refuse = |why: &str| {
             SubjectError::new(
                 ErrorKind::UnknownProfile,
@@ -84,7 +85,8 @@ impl Detected {
             (m, 5, 7, 0xf, 0x1f) if m == i128::from(i64::MAX) => (Repr::B, 64, 8),
             (m, 5, 7, 0xf, 0x1f) if m == i128::from(i32::MAX) => (Repr::B, 32, 4),
             (m, 3, 0xe, 0x1e, 0x3e) if m == i128::from(i32::MAX) => (Repr::C, 32, 4),
-            (m, 0x0001_0000_0000_0003, _, _, _) if m == i128::from(i64::MAX) => (Repr::D, 64, 8),
+            // REPR_D has 32-bit pointers and size_t: sys.maxsize (MP_SSIZE_MAX) is 2^31 - 1.
+            (m, 0x0001_0000_0000_0003, _, _, _) if m == i128::from(i32::MAX) => (Repr::D, 64, 8),
             _ => {
                 return Err(refuse(
                     "the raw words of 1, None, False and True match no representation",
@@ -100,6 +102,13 @@ impl Detected {
             return Err(refuse(
                 "0.5 is stored unlike the representation its ints and constants imply",
             ));
+        }
+        // Every MicroPython profile's int sizes are those of py/objint_mpz.c.
+        if longint != "mpz" {
+            return Err(refuse(&format!(
+                "its long ints are `{longint}` (MICROPY_LONGINT_IMPL), and memspec's MicroPython \
+                 profiles model MICROPY_LONGINT_IMPL_MPZ"
+            )));
         }
         let profile = match (repr, word_bits) {
             (Repr::A, 32) => ProfileId::MicropythonA32,
@@ -165,8 +174,8 @@ mod tests {
     }
 
     /// The answer of the WebAssembly port 1.27.0 (`engines/micropython/host.mjs`, `_m_hello()`).
-    const WASM: &str = "@R maxsize=2147483647 version=1.27.0 name=micropython build=pyscript none=6 \
-                        false=14 true=30 one=3 mone=-1 half=197840 qs=3514";
+    const WASM: &str = "@R longint=mpz maxsize=2147483647 version=1.27.0 name=micropython \
+                        build=pyscript none=6 false=14 true=30 one=3 mone=-1 half=197840 qs=3514";
 
     #[test]
     fn the_wasm_port_is_repr_a_with_32_bit_words() {
@@ -176,6 +185,33 @@ mod tests {
         assert_eq!(d.word(-1), 0xffff_ffff);
         assert_eq!(d.class_of("int", 3), TagClass::SmallInt);
         assert_eq!(d.class_of("float", 197_840), TagClass::Pointer);
+    }
+
+    /// The answer of the unix port's nanbox variant 1.27.0, built for i386 (`make VARIANT=nanbox`),
+    /// through `micropython-exec`.
+    const NANBOX: &str = "@R longint=mpz maxsize=2147483647 version=1.27.0 name=micropython build=nanbox platform=linux \
+                          none=1449377872 false=1449377260 true=1449377252 one=281474976710659 \
+                          mone=562949953421311 half=-4619567317775286272 qs=562949953422257";
+
+    #[test]
+    fn the_nanbox_variant_is_repr_d_with_64_bit_words_and_32_byte_blocks() {
+        let d = Detected::from_hello("t", &hello(NANBOX)).unwrap();
+        assert_eq!(d.profile, ProfileId::MicropythonD32);
+        assert_eq!(d.bytes_per_block, 32);
+        assert_eq!(d.class_of("int", 0x0001_0000_0000_0003), TagClass::SmallInt);
+        assert_eq!(d.class_of("none", 1_449_377_872), TagClass::Pointer);
+    }
+
+    /// The answer of the unix port's longlong variant 1.27.0 (REPR_C, i386).
+    const LONGLONG: &str = "@R longint=longlong maxsize=2147483647 version=1.27.0 name=micropython \
+                            build=longlong platform=linux none=14 false=30 true=62 one=3 mone=-1 \
+                            half=-1082130430 qs=7590";
+
+    #[test]
+    fn a_build_whose_long_ints_are_no_mpz_is_refused_naming_its_implementation() {
+        let e = Detected::from_hello("t", &hello(LONGLONG)).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnknownProfile);
+        assert!(e.detail.as_str().contains("long ints are `longlong`"), "{e}");
     }
 
     #[test]

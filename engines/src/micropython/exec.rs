@@ -8,6 +8,11 @@
 //! its output follows, and the prompt `>>> ` ends it. Multi-line source goes in as one
 //! `exec('...')` line.
 //!
+//! A case's heap size is passed on as asked. An engine whose heap does not grow (the unix port)
+//! cannot start its REPL or compile the driver in the small heaps most cases ask for: when either
+//! fails there, the engine is started with [`DEFAULT_HEAP_BYTES`] for the rest of the run, and the cases'
+//! before-and-after readings are taken in that heap.
+//!
 //! The profile is read from the engine at the first start ([`super::detect`]); a case of another
 //! profile is refused with the engine's word size and representation in the message.
 
@@ -23,7 +28,9 @@ use crate::pty::{PtyChild, ReadError};
 /// The subject's name.
 pub const NAME: &str = "micropython-exec";
 
-/// Heap bytes when a case leaves the size open.
+/// Heap bytes when a case leaves the size open, and the least an engine whose heap does not grow is
+/// given once a case's heap proved too small for the driver: the unix port needs about 96 KiB to
+/// compile it (`-X heapsize=65536` fails with a MemoryError on x86-64 and i386, 98304 loads).
 pub const DEFAULT_HEAP_BYTES: u64 = 256 * 1024;
 
 /// How long one line may take, and how long the engine may take to show its first prompt.
@@ -52,6 +59,8 @@ pub struct Exec {
     program: PathBuf,
     child: Option<PtyChild>,
     heap: u64,
+    /// The least heap to start with: 0 until the driver failed to load in a case's heap.
+    floor: u64,
     timeout: Duration,
 }
 
@@ -62,6 +71,7 @@ impl Exec {
             program: program.into(),
             child: None,
             heap: 0,
+            floor: 0,
             timeout: LINE_TIMEOUT,
         }
     }
@@ -152,7 +162,7 @@ impl Transport for Exec {
     }
 
     fn open(&mut self, heap_bytes: Option<u64>) -> SubjectResult<bool> {
-        let heap = heap_bytes.unwrap_or(DEFAULT_HEAP_BYTES);
+        let heap = heap_bytes.unwrap_or(DEFAULT_HEAP_BYTES).max(self.floor);
         if let Some(c) = self.child.as_mut()
             && matches!(c.child.try_wait(), Ok(None))
             && self.heap == heap
@@ -174,7 +184,13 @@ impl Transport for Exec {
         // The banner ends in the first prompt.
         if let Err(e) = child.output.until(b">>> ", self.timeout) {
             self.child = Some(child);
-            return Err(self.lost(e, "before its first prompt"));
+            let e = self.lost(e, "before its first prompt");
+            // Some builds cannot even start their REPL in a small heap.
+            if heap < DEFAULT_HEAP_BYTES && e.kind == ErrorKind::Crashed {
+                self.floor = DEFAULT_HEAP_BYTES;
+                return self.open(None);
+            }
+            return Err(e);
         }
         // The WebAssembly port's command line prints its first prompt and only then puts the
         // terminal in raw mode: a line sent at once could meet the kernel's line editing, which
@@ -196,6 +212,15 @@ impl Transport for Exec {
 
     fn compiles_calls(&self) -> bool {
         true
+    }
+
+    fn enlarge_for_driver(&mut self) -> SubjectResult<bool> {
+        if self.heap >= DEFAULT_HEAP_BYTES {
+            return Ok(false);
+        }
+        self.floor = DEFAULT_HEAP_BYTES;
+        self.child = None;
+        self.open(None)
     }
 
     fn close(&mut self) {

@@ -42,8 +42,8 @@ pub const DRIVER: &str = include_str!("../../micropython/driver.py");
 
 /// The driver's functions the subject calls.
 pub const FUNCTIONS: &[&str] = &[
-    "_m_hello", "_m_reset", "_m_co", "_m_rd", "_m_prep", "_m_new", "_m_word", "_m_link", "_m_root", "_m_rel",
-    "_m_fix", "_m_gc",
+    "_m_hello", "_m_reset", "_m_co", "_m_rd", "_m_prep", "_m_new", "_m_word", "_m_link", "_m_root", "_m_fix",
+    "_m_gc",
 ];
 
 /// Objects a case may allocate (the driver's table size, `_N`).
@@ -125,6 +125,13 @@ pub trait Transport {
     /// deferred collection this makes block maps read after a collection inexact, so liveness is not
     /// offered then.
     fn compiles_calls(&self) -> bool;
+
+    /// Restarts the engine with a heap large enough to hold the driver, for the rest of the run,
+    /// when its heap cannot grow and is smaller than that. `false` when there is nothing larger to
+    /// try: the driver's failure to load stands.
+    fn enlarge_for_driver(&mut self) -> SubjectResult<bool> {
+        Ok(false)
+    }
 
     /// Stops the engine, so the next `open` starts afresh.
     fn close(&mut self);
@@ -213,7 +220,16 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
             return Ok(());
         }
         self.detected = None;
-        let loaded = self.transport.run(DRIVER)?;
+        let loaded = match self.transport.run(DRIVER) {
+            Ok(text) if !text.contains("MemoryError") => text,
+            failed => {
+                if self.transport.enlarge_for_driver()? {
+                    self.transport.run(DRIVER)?
+                } else {
+                    failed?
+                }
+            }
+        };
         if !loaded.trim().is_empty() {
             let e = SubjectError::new(
                 ErrorKind::Engine,
@@ -307,7 +323,17 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
 
     /// `gc.mem_alloc()`, `gc.mem_free()` and (with `map`) the block map, read in one call.
     fn reading_with_free(&mut self, map: bool) -> SubjectResult<(i128, i128, Option<MemInfo>)> {
-        let r = self.call("_m_rd", &[Arg::Int(i64::from(map))])?;
+        let r = if self.collects == Collects::AtOnce {
+            // Collected at the top level of the line, where no stale frame is scanned.
+            let source = format!(
+                "gc.collect();{}",
+                call_source("_m_rd", &[Arg::Int(2 | i64::from(map))])
+            );
+            let text = self.transport.run(&source)?;
+            Reply::parse(self.name_(), "_m_rd", &text)?
+        } else {
+            self.call("_m_rd", &[Arg::Int(i64::from(map))])?
+        };
         let used = r.int(self.name_(), "used")?;
         let free = r.int(self.name_(), "free")?;
         let info = if map {
@@ -647,9 +673,8 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
 
     fn collect(&mut self) -> SubjectResult<Collection> {
         let (before, map0) = self.settled(true)?;
-        self.call("_m_rel", &[])?;
         let at_once = self.collects == Collects::AtOnce;
-        let r = self.call("_m_co", &[Arg::Int(i64::from(at_once))])?;
+        let r = self.call("_m_co", &[Arg::Int(4 | i64::from(at_once))])?;
         let returned = match r.get("ret") {
             Some("none") | None => None,
             Some(_) => Some(i64::try_from(r.int(self.name_(), "ret")?).unwrap_or(i64::MAX)),

@@ -719,6 +719,7 @@ impl<L: Launcher> Subject for Microvium<L> {
             Capability::Collect,
             Capability::Stats,
             Capability::Inspect,
+            Capability::RawAlloc,
         ])
     }
 

@@ -87,6 +87,7 @@ pub const CAPABILITIES: Capabilities = Capabilities::of(&[
     Capability::Liveness,
     Capability::GcControl,
     Capability::Inspect,
+    Capability::RawAlloc,
 ]);
 
 impl Julia<'_> {

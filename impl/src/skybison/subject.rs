@@ -52,6 +52,7 @@ pub const CAPABILITIES: Capabilities = Capabilities::of(&[
     Capability::Stats,
     Capability::Liveness,
     Capability::Inspect,
+    Capability::RawAlloc,
 ]);
 
 /// Handles a [`Skybison`] has unless told otherwise: objects one case may name.
