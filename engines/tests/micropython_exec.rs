@@ -103,18 +103,18 @@ fn a_path_that_is_no_executable_says_what_to_give() {
 }
 
 /// A MicroPython executable of the user's own, given in `MEMSPEC_MICROPYTHON` (for example the unix
-/// port: `make -C ports/unix`). It is optional, so without the variable this test only says so.
+/// port: `make -C ports/unix`); run with `cargo test -p memspec-engines --test micropython_exec --
+/// --ignored`.
 ///
 /// Expected on the unix port on x86-64 (MicroPython v1.27.0): REPR_A with 64-bit words
 /// (`micropython-a64`), 32-byte blocks, so `[]` is a 4-word struct (one block) and a 4-word item
 /// array (one block); `gc.collect()` acts at once and returns the HEAD blocks it freed
 /// (`MICROPY_PY_GC_COLLECT_RETVAL` in `ports/unix/variants/mpconfigvariant_common.h`).
 #[test]
+#[ignore = "needs MEMSPEC_MICROPYTHON, a unix-port build of the user's own"]
 fn a_unix_build_given_in_memspec_micropython_is_a64_with_exact_liveness() {
-    let Some(path) = std::env::var_os("MEMSPEC_MICROPYTHON") else {
-        eprintln!("skipped: set MEMSPEC_MICROPYTHON to a MicroPython executable to test it");
-        return;
-    };
+    let path = std::env::var_os("MEMSPEC_MICROPYTHON")
+        .expect("set MEMSPEC_MICROPYTHON to the path of a unix-port MicroPython executable");
     let mut s = exec::subject(path);
     let a64 = ProfileId::MicropythonA64;
     let list = |v| Step::Alloc {
@@ -145,11 +145,56 @@ fn a_unix_build_given_in_memspec_micropython_is_a64_with_exact_liveness() {
     match &out[5] {
         Ok(Outcome::Collected(c)) => {
             assert_eq!(c.freed_bytes, 64, "{c:?}");
-            assert!(c.returned.is_some_and(|n| n >= 2), "{c:?}");
+            // The struct and the item array of the unrooted list, and nothing of the REPL's.
+            assert_eq!(c.returned, Some(2), "{c:?}");
         }
         other => panic!("{other:?}"),
     }
     assert!(s.capabilities(a64).has(Capability::Liveness));
     assert!(matches!(out[6], Ok(Outcome::Live(true))), "{out:?}");
     assert!(matches!(out[7], Ok(Outcome::Live(false))), "{out:?}");
+}
+
+/// An engine that dies before its first prompt in a case's small heap (as the unix port does at
+/// `-X heapsize=8192`, `FATAL: uncaught NLR`) is started again with a heap that holds the REPL and
+/// the driver. Stood in for by the WebAssembly command line behind a wrapper that dies at 8 KiB.
+#[test]
+fn an_engine_that_dies_in_a_small_heap_is_started_in_a_larger_one() {
+    if !engine_present(Wasm::check()) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("small-heap-dies.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nif [ \"$2\" = heapsize=8192 ]; then echo 'FATAL: uncaught NLR 0x0'; exit 1; fi\nexec {} \"$@\"\n",
+            exec::wasm_cli().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut s = exec::subject(&script);
+    let small = Step::Start {
+        profile: ProfileId::MicropythonA32,
+        config: HeapConfig {
+            arena_bytes: 8192,
+            port: None,
+            options: &[],
+        },
+    };
+    let list = Step::Alloc {
+        var: Var(0),
+        spec: ObjectSpec {
+            kind: "list",
+            params: LEN0,
+        },
+    };
+    let (out, _) = run(&mut s, &[small, list]);
+    let out: Vec<_> = out.into_iter().map(|o| o.map_err(|e| e.to_string())).collect();
+    assert!(matches!(out[0], Ok(Outcome::Done)), "{out:?}");
+    assert!(
+        matches!(out[1], Ok(Outcome::Allocated(a)) if a.bytes == 32),
+        "{out:?}"
+    );
 }
