@@ -10,8 +10,8 @@
 //!
 //! A case's heap size is passed on as asked. An engine whose heap does not grow (the unix port)
 //! cannot start its REPL or compile the driver in the small heaps most cases ask for: when either
-//! fails there, the engine is started with [`DEFAULT_HEAP_BYTES`] for the rest of the run, and the cases'
-//! before-and-after readings are taken in that heap.
+//! fails there, the engine is started with [`DEFAULT_HEAP_BYTES`] for the rest of the run, and the
+//! cases' before-and-after readings are taken in that heap.
 //!
 //! The profile is read from the engine at the first start ([`super::detect`]); a case of another
 //! profile is refused with the engine's word size and representation in the message.
@@ -59,7 +59,7 @@ pub struct Exec {
     program: PathBuf,
     child: Option<PtyChild>,
     heap: u64,
-    /// The least heap to start with: 0 until the driver failed to load in a case's heap.
+    /// The least heap to start with: 0 until the REPL or the driver failed in a case's heap.
     floor: u64,
     timeout: Duration,
 }
