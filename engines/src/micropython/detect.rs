@@ -190,8 +190,9 @@ mod tests {
     /// The answer of the unix port's nanbox variant 1.27.0, built for i386 (`make VARIANT=nanbox`),
     /// through `micropython-exec`.
     const NANBOX: &str = "@R longint=mpz maxsize=2147483647 version=1.27.0 name=micropython \
-                          build=nanbox platform=linux none=1449377872 false=1449377260 true=1449377252 one=281474976710659 \
-                          mone=562949953421311 half=-4619567317775286272 qs=562949953422257";
+                          build=nanbox platform=linux none=1449377872 false=1449377260 \
+                          true=1449377252 one=281474976710659 mone=562949953421311 \
+                          half=-4619567317775286272 qs=562949953422257";
 
     #[test]
     fn the_nanbox_variant_is_repr_d_with_64_bit_words_and_32_byte_blocks() {
