@@ -11,6 +11,7 @@ use memspec::micropython::heap::{BlockKind, SideTables, area_split};
 use memspec::micropython::laws as mp_laws;
 use memspec::subject::{ErrorKind, HeapConfig, ObjectSpec, Param, ParamValue, Subject, SubjectError, stat};
 use memspec::{ProfileId, TagClass};
+use memspec_impl::micropython::area::Area;
 use memspec_impl::micropython::gc::StaticRoots;
 use memspec_impl::micropython::heap::Kind;
 use memspec_impl::micropython::units::{Block, BlockAt};
@@ -31,6 +32,16 @@ fn start<'a>(
 
 fn alloc(mp: &mut MicroPython<'_>, kind: &str, params: &[Param<'_>]) -> memspec::subject::Allocation {
     mp.alloc(&ObjectSpec { kind, params }).unwrap()
+}
+
+/// An area's ATB bytes, blocks, pool bytes and FTB bytes, in the order of [`expected_split`].
+fn split_of(area: &Area) -> (u64, u64, u64, u64) {
+    (
+        area.atb_bytes as u64,
+        area.blocks as u64,
+        area.pool_bytes() as u64,
+        area.ftb_bytes as u64,
+    )
 }
 
 /// The split of `gc_setup_area` for an area of `t` bytes (already rounded), with an FTB and no WTB:
@@ -63,15 +74,7 @@ fn a_1_mib_a32_arena_splits_as_gc_setup_area_says() {
     let (a, n, p, f) = expected_split(1 << 20, 16);
     assert_eq!((a, n, p, f), (16008, 64032, 1024512, 8004));
     let area = *mp.heap().unwrap().area();
-    assert_eq!(
-        (
-            area.atb_bytes as u64,
-            area.blocks as u64,
-            area.pool_bytes() as u64,
-            area.ftb_bytes as u64
-        ),
-        (a, n, p, f)
-    );
+    assert_eq!(split_of(&area), (a, n, p, f));
     // The pool is flush against the end: pool_start = end - P.
     assert_eq!(area.pool_start.0, base + (1 << 20) - p);
     assert_eq!(stat_of(&mut mp, stat::TOTAL), p);
@@ -87,15 +90,7 @@ fn a_2_mib_a64_arena_splits_as_gc_setup_area_says() {
     let (a, n, p, f) = expected_split(2 << 20, 32);
     assert_eq!((a, n, p, f), (16194, 64776, 2072832, 8097));
     let area = *mp.heap().unwrap().area();
-    assert_eq!(
-        (
-            area.atb_bytes as u64,
-            area.blocks as u64,
-            area.pool_bytes() as u64,
-            area.ftb_bytes as u64
-        ),
-        (a, n, p, f)
-    );
+    assert_eq!(split_of(&area), (a, n, p, f));
     assert_eq!(area.pool_start.0, base + (2 << 20) - p);
 }
 
