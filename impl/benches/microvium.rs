@@ -5,6 +5,10 @@
 //! `cargo bench -p memspec-impl --bench microvium` runs both and prints the rates.
 //! `cargo bench -p memspec-impl --bench microvium -- --one-collection` builds the live graph and runs
 //! exactly one (non-squeeze) collection, for `valgrind --tool=callgrind` on the bench binary.
+//! `cargo bench -p memspec-impl --bench microvium -- --against-engine ARRAYS` builds, on a 32-bit
+//! host, the graph `cargo xtask bench --against-engines` builds in the engine (see
+//! [`engine_graph`]) and runs one collection inside `one_collection`, printing the heap's figures
+//! before and after.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -132,7 +136,87 @@ fn one_collection(m: &mut Microvium<'_>) -> memspec::subject::Collection {
     m.collect_with(false).expect("collect")
 }
 
+/// The graph of the engine's requests (`xtask/src/bench/engines.rs`), made as `driver.js` makes it:
+/// `keep`, an array of length and capacity `arrays` (export 4), held by the host; then for each `i`
+/// a kept array of length 4 (export 4) whose elements 0 to 3 are set to the Int14s `i` to `i + 3`
+/// (export 5), stored as `keep[i]`, and a dropped array made the same way.
+fn engine_graph(m: &mut Microvium<'_>, arrays: usize) {
+    let int = |v: i128| {
+        [Param {
+            name: "value",
+            value: ParamValue::Int(v),
+        }]
+    };
+    let sized = |n: usize| {
+        [
+            Param {
+                name: "len",
+                value: ParamValue::Int(n as i128),
+            },
+            Param {
+                name: "capacity",
+                value: ParamValue::Int(n as i128),
+            },
+        ]
+    };
+    let keep = m.alloc(&spec("array", &sized(arrays))).expect("fits").id;
+    m.root(keep).expect("root");
+    for i in 0..arrays {
+        for kept in [true, false] {
+            let a = m.alloc(&spec("array", &sized(4))).expect("fits").id;
+            for k in 0..4 {
+                let v = m.alloc(&spec("int", &int((i + k) as i128))).expect("fits").id;
+                m.link(a, k as u32, Target::Object(v)).expect("store");
+            }
+            if kept {
+                m.link(keep, i as u32, Target::Object(a)).expect("store");
+            }
+        }
+    }
+}
+
+fn against_engine(args: &[String]) {
+    let arrays: usize = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("--against-engine ARRAYS, got {args:?}"));
+    let mut arena = vec![0u8; ARENA_BYTES];
+    let mut m = Microvium::new(&mut arena);
+    let options = [
+        Param {
+            name: "debug",
+            value: ParamValue::Int(0),
+        },
+        Param {
+            name: "gas-counter",
+            value: ParamValue::Int(0),
+        },
+    ];
+    m.start(
+        ProfileId::Microvium,
+        &HeapConfig {
+            arena_bytes: 0,
+            port: Some("host32"),
+            options: &options,
+        },
+    )
+    .expect("start");
+    engine_graph(&mut m, arrays);
+    let before = m.heap_used().expect("used");
+    let c = one_collection(&mut m);
+    let after = m.heap_used().expect("used");
+    println!(
+        "model: before={before} after={after} freed={}",
+        c.freed_allocations
+    );
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--against-engine") {
+        against_engine(&args[i + 1..]);
+        return;
+    }
     let mut arena = vec![0u8; ARENA_BYTES];
     if std::env::args().any(|a| a == "--one-collection") {
         let mut m = Microvium::new(&mut arena);

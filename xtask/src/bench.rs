@@ -6,7 +6,11 @@
 //!    counted; the total instruction count (Ir) is read from callgrind's out file. A bench without a
 //!    `one_collection` function is counted whole, and says so.
 //!
-//! Without names it runs every `[[bench]]` of `impl/Cargo.toml`.
+//! Without names it runs every `[[bench]]` of `impl/Cargo.toml`. `cargo xtask bench
+//! --against-engines` instead counts the model's collections beside the real engines' on the same
+//! heap graphs ([`engines`]).
+
+mod engines;
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +23,9 @@ const TOGGLE: &str = "*one_collection*";
 
 /// Runs the named benches (all when none are named).
 pub fn run(args: &[String]) -> Result {
+    if let Some(rest) = args.strip_prefix(&["--against-engines".to_string()]) {
+        return engines::run(rest);
+    }
     let sh = shell()?;
     let known = bench_names(&workspace_root().join("impl/Cargo.toml"))?;
     let names: Vec<String> = if args.is_empty() {
@@ -76,24 +83,8 @@ fn bench_names(manifest: &Path) -> Result<Vec<String>> {
 /// Builds the bench, runs its one-collection mode under callgrind, and returns the total Ir and
 /// whether the whole run was counted.
 fn callgrind(sh: &Shell, name: &str) -> Result<(u64, bool)> {
-    if cmd!(sh, "valgrind --version")
-        .quiet()
-        .ignore_stdout()
-        .ignore_stderr()
-        .run()
-        .is_err()
-    {
-        return Err(
-            "valgrind is not installed (Debian: apt-get install valgrind); the throughput ran".into(),
-        );
-    }
-    let json = cmd!(
-        sh,
-        "cargo bench -p memspec-impl --bench {name} --no-run --message-format=json"
-    )
-    .read()?;
-    let exe =
-        executable(&json, name).ok_or_else(|| format!("cargo built no executable for bench `{name}`"))?;
+    require_valgrind().map_err(|e| format!("{e}; the throughput ran"))?;
+    let exe = bench_executable(name)?;
     let out_dir = workspace_root().join("target/callgrind");
     std::fs::create_dir_all(&out_dir)?;
     let out = out_dir.join(format!("{name}.out"));
@@ -114,6 +105,32 @@ fn callgrind(sh: &Shell, name: &str) -> Result<(u64, bool)> {
     }
     cmd!(sh, "valgrind --tool=callgrind {out_arg} {exe} --one-collection").run()?;
     Ok((total_ir(&out)?, true))
+}
+
+/// An error unless valgrind runs here.
+fn require_valgrind() -> Result {
+    let sh = shell()?;
+    if cmd!(sh, "valgrind --version")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .is_err()
+    {
+        return Err("valgrind is not installed (Debian: apt-get install valgrind)".into());
+    }
+    Ok(())
+}
+
+/// Builds bench `name` of `memspec-impl` (release) and returns its executable.
+fn bench_executable(name: &str) -> Result<PathBuf> {
+    let sh = shell()?;
+    let json = cmd!(
+        sh,
+        "cargo bench -p memspec-impl --bench {name} --no-run --message-format=json"
+    )
+    .read()?;
+    executable(&json, name).ok_or_else(|| format!("cargo built no executable for bench `{name}`").into())
 }
 
 /// The executable cargo reports for bench `name` in its JSON messages.

@@ -29,6 +29,11 @@ commands:
                engines/package-lock.json, Debian's gcc-multilib and qemu-system-misc)
   bench [NAME] the memspec-impl benches: throughput, then one collection's instruction count under
                callgrind (needs valgrind)
+  bench --against-engines [--micropython PATH]
+               one collection of the same heap graphs in the model and in the real engines
+               (MicroPython's unix port, default engines/.venv/bin/micropython or
+               $MEMSPEC_MICROPYTHON; Microvium's dist-c built -m32 -O2), instructions, ratio and
+               the heaps' used bytes side by side (needs valgrind; not part of CI)
   help         this text
 ";
 
