@@ -18,6 +18,29 @@ impl WordBytes {
     }
 }
 
+/// The little-endian word of `width` at `at` in `bytes`: one fixed-width load, no copy loop.
+pub fn le_word(bytes: &[u8], at: usize, width: WordBytes) -> Option<u64> {
+    let end = at.checked_add(width.get())?;
+    let src = bytes.get(at..end)?;
+    Some(match width {
+        WordBytes::Two => u64::from(u16::from_le_bytes(src.try_into().ok()?)),
+        WordBytes::Four => u64::from(u32::from_le_bytes(src.try_into().ok()?)),
+        WordBytes::Eight => u64::from_le_bytes(src.try_into().ok()?),
+    })
+}
+
+/// Writes `value` (cut to `width`) little-endian at `at` in `bytes`.
+pub fn set_le_word(bytes: &mut [u8], at: usize, width: WordBytes, value: u64) -> Option<()> {
+    let end = at.checked_add(width.get())?;
+    let dst = bytes.get_mut(at..end)?;
+    match width {
+        WordBytes::Two => dst.copy_from_slice(&(value as u16).to_le_bytes()),
+        WordBytes::Four => dst.copy_from_slice(&(value as u32).to_le_bytes()),
+        WordBytes::Eight => dst.copy_from_slice(&value.to_le_bytes()),
+    }
+    Some(())
+}
+
 /// A byte offset into an arena.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Offset(pub usize);
@@ -62,17 +85,12 @@ impl<'a> Arena<'a> {
 
     /// The little-endian word of `width` at `at`.
     pub fn word(&self, at: Offset, width: WordBytes) -> Option<u64> {
-        let src = self.bytes.get(at.0..at.0.checked_add(width.get())?)?;
-        let mut buf = [0u8; 8];
-        buf[..src.len()].copy_from_slice(src);
-        Some(u64::from_le_bytes(buf))
+        le_word(self.bytes, at.0, width)
     }
 
     /// Writes `value` (cut to `width`) little-endian at `at`.
     pub fn set_word(&mut self, at: Offset, width: WordBytes, value: u64) -> Option<()> {
-        let dst = self.bytes.get_mut(at.0..at.0.checked_add(width.get())?)?;
-        dst.copy_from_slice(&value.to_le_bytes()[..width.get()]);
-        Some(())
+        set_le_word(self.bytes, at.0, width, value)
     }
 
     /// Fills `len` bytes from `at` with `value`.

@@ -23,9 +23,18 @@
 //!   with "memory access out of bounds": `node engines/micropython/measure_growth.mjs lone-block`.)
 //! * The search indexes return to the start of the heap: the first area, byte 0 of every ATB.
 
-use super::area::BLOCKS_PER_FTB;
+use super::area::{BLOCKS_PER_ATB, BLOCKS_PER_FTB};
 use super::heap::{Heap, Kind};
 use super::units::{AreaIx, Block, BlockAt};
+use crate::arena::{WordBytes, le_word};
+
+/// Bits of one block's state in an ATB byte.
+const BITS_PER_BLOCK_STATE: usize = 2;
+/// ATB bytes read at once by the overflow rescan: a little-endian `u64`, 32 blocks.
+const ATB_CHUNK_BYTES: usize = 8;
+/// The low bit of every block's state in an ATB chunk: a block is MARK (`0b11`) where both of its
+/// bits are set.
+const LOW_STATE_BITS: u64 = 0x5555_5555_5555_5555;
 
 /// What one collection did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,11 +51,53 @@ pub struct Sweep {
     pub released_areas: u64,
 }
 
+/// The geometry the mark loop tests every scanned word against, taken once per collection (the
+/// areas do not change while marking). A word can point at a block only if it is aligned on a block
+/// (`mask`) and lies in `lo .. hi`: with one area its pool, and the block is `(ptr - lo) >> shift`
+/// with no search; with more, the span of every pool, and the areas are then looked at in list order.
+#[derive(Clone, Copy, Debug)]
+struct Pools {
+    /// The heap has one area, so `lo .. hi` is its pool.
+    single: bool,
+    /// The lowest pool start.
+    lo: u64,
+    /// The highest pool end.
+    hi: u64,
+    /// `MICROPY_BYTES_PER_GC_BLOCK - 1`: the address bits of a pointer into a block.
+    mask: u64,
+    /// `log2(MICROPY_BYTES_PER_GC_BLOCK)`.
+    shift: u32,
+    /// The first area's ATB offset in the arena and its block count.
+    atb: usize,
+    blocks: usize,
+    /// The arena offset of the first area's pool.
+    pool_at: usize,
+}
+
+impl Pools {
+    fn of(heap: &Heap<'_>) -> Pools {
+        let bpb = heap.bytes_per_block() as u64;
+        let areas = heap.areas();
+        let first = heap.area();
+        Pools {
+            single: areas.len() == 1,
+            lo: areas.iter().map(|a| a.pool_start.0).min().unwrap_or(0),
+            hi: areas.iter().map(|a| a.end.0).max().unwrap_or(0),
+            mask: bpb - 1,
+            shift: bpb.trailing_zeros(),
+            atb: first.atb_offset().0,
+            blocks: first.blocks,
+            pool_at: first.offset_of(first.pool_start).map_or(usize::MAX, |o| o.0),
+        }
+    }
+}
+
 impl Heap<'_> {
     /// A full collection with `roots` as the root words (each split into pointer-wide words, as the
     /// engine scans its root area).
     pub fn collect(&mut self, roots: &[&[u64]]) -> Sweep {
         self.begin_collect();
+        let pools = Pools::of(self);
         let step = self.cfg.ptr_bytes.get();
         let chunks = self.cfg.obj_bytes.get() / step;
         let ptr_mask = self.cfg.addr_mask();
@@ -54,11 +105,11 @@ impl Heap<'_> {
             for &word in *set {
                 for c in 0..chunks {
                     let part = (word >> (8 * step * c)) & ptr_mask;
-                    self.collect_root(part);
+                    self.collect_root(&pools, part);
                 }
             }
         }
-        let rescans = self.deal_with_stack_overflow();
+        let rescans = self.deal_with_stack_overflow(&pools);
         let finalisers = self.run_finalisers();
         let (freed_heads, freed_blocks, released_areas) = self.sweep();
         self.last_free_area = AreaIx::FIRST;
@@ -75,36 +126,104 @@ impl Heap<'_> {
         }
     }
 
-    fn collect_root(&mut self, ptr: u64) {
-        if let Some(b) = self.block_of(ptr)
-            && self.kind(b) == Kind::Head
-        {
-            self.set_kind(b, Kind::Mark);
-            self.mark_subtree(b);
+    /// The block `ptr` points at, as [`Heap::block_of`] finds it, without a division or a search
+    /// when the heap has one area.
+    fn pointed_block(&self, pools: &Pools, ptr: u64) -> Option<BlockAt> {
+        if ptr & pools.mask != 0 || ptr < pools.lo || ptr >= pools.hi {
+            return None;
+        }
+        if pools.single {
+            return Some(BlockAt::first(Block(((ptr - pools.lo) >> pools.shift) as usize)));
+        }
+        self.block_of(ptr)
+    }
+
+    /// The ATB byte and bit shift of block `at`, or `None` past its area's pool (where the engine
+    /// reads the gap byte, FREE).
+    fn atb_place(&self, pools: &Pools, at: BlockAt) -> Option<(usize, u32)> {
+        let (atb, blocks) = if pools.single {
+            (pools.atb, pools.blocks)
+        } else {
+            let area = self.areas.get(at.area)?;
+            (area.atb_offset().0, area.blocks)
+        };
+        let b = at.block.0;
+        if b >= blocks {
+            return None;
+        }
+        let shift = (BITS_PER_BLOCK_STATE * (b % BLOCKS_PER_ATB)) as u32;
+        Some((atb + b / BLOCKS_PER_ATB, shift))
+    }
+
+    /// Turns block `at` from HEAD into MARK; whether it was an unmarked HEAD.
+    fn mark_if_head(&mut self, pools: &Pools, at: BlockAt) -> bool {
+        let Some((byte, shift)) = self.atb_place(pools, at) else {
+            return false;
+        };
+        match self.bytes_mut().get_mut(byte) {
+            Some(b) if (*b >> shift) & 3 == Kind::Head as u8 => {
+                *b |= (Kind::Mark as u8) << shift;
+                true
+            }
+            _ => false,
         }
     }
 
-    fn mark_subtree(&mut self, first: BlockAt) {
+    /// Blocks in the chain whose HEAD is `at` (the HEAD and the TAILs after it).
+    fn chain_len(&self, pools: &Pools, at: BlockAt) -> usize {
+        let mut n = 1;
+        while let Some((byte, shift)) = self.atb_place(pools, at.add(n))
+            && self
+                .bytes()
+                .get(byte)
+                .is_some_and(|b| (b >> shift) & 3 == Kind::Tail as u8)
+        {
+            n += 1;
+        }
+        n
+    }
+
+    fn collect_root(&mut self, pools: &Pools, ptr: u64) {
+        if let Some(b) = self.pointed_block(pools, ptr)
+            && self.mark_if_head(pools, b)
+        {
+            self.mark_subtree(pools, b);
+        }
+    }
+
+    // Inlined into the rescan's loop, so the geometry is loaded once per rescan, not once per block.
+    #[inline(always)]
+    fn mark_subtree(&mut self, pools: &Pools, first: BlockAt) {
         let mut block = first;
         let mut sp = 0usize;
         let step = self.cfg.ptr_bytes;
         let bpb = self.bytes_per_block();
+        let stack_entries = self.cfg.gc_stack_entries.min(self.stack.len());
         loop {
-            let n_blocks = self.chain_blocks(block);
-            let start = self.block_addr(block);
-            let words = n_blocks * bpb / step.get();
-            for i in 0..words {
-                let Some(ptr) = self.read(start.add(i * step.get()), step) else {
-                    break;
-                };
-                let Some(child) = self.block_of(ptr) else {
+            let n_blocks = self.chain_len(pools, block);
+            // The chain lies in the pool, so in its area: scan it by arena offset.
+            let start = if pools.single {
+                pools.pool_at.saturating_add(block.block.0 << pools.shift)
+            } else {
+                self.areas
+                    .get(block.area)
+                    .and_then(|a| a.offset_of(a.block_addr(block.block)))
+                    .map_or(usize::MAX, |o| o.0)
+            };
+            let end = start.saturating_add(n_blocks * bpb).min(self.bytes().len());
+            let mut at = start;
+            while at.saturating_add(step.get()) <= end {
+                let ptr = le_word(self.bytes(), at, step).unwrap_or(0);
+                at += step.get();
+                let Some(child) = self.pointed_block(pools, ptr) else {
                     continue;
                 };
-                if self.kind(child) != Kind::Head {
+                if !self.mark_if_head(pools, child) {
                     continue;
                 }
-                self.set_kind(child, Kind::Mark);
-                if let Some(slot) = self.stack.get_mut(sp).filter(|_| sp < self.cfg.gc_stack_entries) {
+                if sp < stack_entries
+                    && let Some(slot) = self.stack.get_mut(sp)
+                {
                     *slot = child;
                     sp += 1;
                 } else {
@@ -119,22 +238,53 @@ impl Heap<'_> {
         }
     }
 
-    fn deal_with_stack_overflow(&mut self) -> u64 {
+    /// `gc_deal_with_stack_overflow`: while the stack overflowed, every MARK block of every area, in
+    /// block order, has its chain scanned again. The ATB is read 32 blocks at a time and only MARK
+    /// blocks are visited; after each scan the chunk is read again, since the scan may have marked
+    /// blocks later in it, which the engine's block-by-block loop would then visit.
+    fn deal_with_stack_overflow(&mut self, pools: &Pools) -> u64 {
         let mut rescans = 0;
         while self.stack_overflow {
             self.stack_overflow = false;
             rescans += 1;
             for ix in 0..self.areas.len() {
-                let blocks = self.areas().get(ix).map_or(0, |a| a.blocks);
-                for b in 0..blocks {
-                    let at = BlockAt::new(AreaIx(ix), Block(b));
-                    if self.kind(at) == Kind::Mark {
-                        self.mark_subtree(at);
+                let Some(area) = self.areas().get(ix).copied() else {
+                    continue;
+                };
+                let atb = area.atb_offset().0;
+                let mut chunk = 0;
+                while chunk < area.atb_bytes {
+                    let len = ATB_CHUNK_BYTES.min(area.atb_bytes - chunk);
+                    // Blocks of this chunk before `from` are done.
+                    let mut from = 0;
+                    loop {
+                        let word = self.atb_chunk(atb + chunk, len);
+                        let marks = word & (word >> 1) & LOW_STATE_BITS & (u64::MAX << from);
+                        if marks == 0 {
+                            break;
+                        }
+                        let bit = marks.trailing_zeros() as usize;
+                        let b = chunk * BLOCKS_PER_ATB + bit / BITS_PER_BLOCK_STATE;
+                        self.mark_subtree(pools, BlockAt::new(AreaIx(ix), Block(b)));
+                        from = bit + BITS_PER_BLOCK_STATE;
+                        if from >= 64 {
+                            break;
+                        }
                     }
+                    chunk += len;
                 }
             }
         }
         rescans
+    }
+
+    /// `len` (1 to 8) ATB bytes from arena offset `at`, little-endian, zero past `len`.
+    fn atb_chunk(&self, at: usize, len: usize) -> u64 {
+        if len == ATB_CHUNK_BYTES {
+            return le_word(self.bytes(), at, WordBytes::Eight).unwrap_or(0);
+        }
+        let bytes = self.bytes().get(at..at + len).unwrap_or(&[]);
+        bytes.iter().rev().fold(0, |acc, &b| (acc << 8) | u64::from(b))
     }
 
     fn run_finalisers(&mut self) -> u64 {
@@ -146,8 +296,9 @@ impl Heap<'_> {
             let area = AreaIx(ix);
             let ftb_end = self.areas().get(ix).map_or(0, |a| a.last_used_block) / BLOCKS_PER_FTB;
             for idx in 0..=ftb_end {
-                // The engine walks the set bits of each FTB byte; a zero byte has nothing to run.
-                if self.ftb_byte(area, idx) == 0 && !self.cfg.weakref {
+                // The engine walks the set bits of each FTB and WTB byte; where both are zero it
+                // has nothing to run or clear.
+                if self.ftb_byte(area, idx) | self.wtb_byte(area, idx) == 0 {
                     continue;
                 }
                 for bit in 0..BLOCKS_PER_FTB {
@@ -169,7 +320,8 @@ impl Heap<'_> {
         run
     }
 
-    /// `gc_sweep_free_blocks`: HEADs freed, blocks freed, areas released.
+    /// `gc_sweep_free_blocks`: HEADs freed, blocks freed, areas released. The ATB is walked a byte
+    /// (four blocks) at a time; a zero byte is four FREE blocks, which change nothing.
     fn sweep(&mut self) -> (u64, u64, u64) {
         let mut heads = 0;
         let mut blocks = 0;
@@ -179,30 +331,51 @@ impl Heap<'_> {
         let mut ix = 0;
         while let Some(&area) = self.areas().get(ix) {
             let mut last_used = 0;
-            for b in 0..=area.last_used_block {
-                let block = BlockAt::new(AreaIx(ix), Block(b));
-                match self.kind(block) {
-                    Kind::Head => {
-                        free_tail = true;
-                        heads += 1;
-                        blocks += 1;
-                        self.set_kind(block, Kind::Free);
-                    }
-                    Kind::Tail => {
-                        if free_tail {
-                            blocks += 1;
-                            self.set_kind(block, Kind::Free);
-                        } else {
-                            last_used = b;
-                        }
-                    }
-                    Kind::Mark => {
-                        self.set_kind(block, Kind::Head);
-                        free_tail = false;
-                        last_used = b;
-                    }
-                    Kind::Free => {}
+            // Blocks past the pool read as FREE: the walk stops at the pool's end.
+            let end = area.last_used_block.saturating_add(1).min(area.blocks);
+            let atb = area.atb_offset().0;
+            let mut b = 0;
+            while b < end {
+                let Some(byte) = self.bytes_mut().get_mut(atb + b / BLOCKS_PER_ATB) else {
+                    break;
+                };
+                let first = b % BLOCKS_PER_ATB;
+                let last = BLOCKS_PER_ATB.min(first + end - b);
+                if *byte == 0 {
+                    b += last - first;
+                    continue;
                 }
+                let mut value = *byte;
+                for j in first..last {
+                    let shift = BITS_PER_BLOCK_STATE * j;
+                    match (value >> shift) & 3 {
+                        1 => {
+                            // HEAD: unmarked, freed.
+                            free_tail = true;
+                            heads += 1;
+                            blocks += 1;
+                            value &= !(3 << shift);
+                        }
+                        2 => {
+                            // TAIL: of a freed HEAD, or of a live one.
+                            if free_tail {
+                                blocks += 1;
+                                value &= !(3 << shift);
+                            } else {
+                                last_used = b + j - first;
+                            }
+                        }
+                        3 => {
+                            // MARK: live, HEAD again.
+                            value &= !(2 << shift);
+                            free_tail = false;
+                            last_used = b + j - first;
+                        }
+                        _ => {}
+                    }
+                }
+                *byte = value;
+                b += last - first;
             }
             if let Some(a) = self.areas.get_mut(AreaIx(ix)) {
                 a.last_used_block = last_used;

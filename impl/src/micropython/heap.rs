@@ -21,7 +21,7 @@ use super::area::{Area, AreaList, BLOCKS_PER_ATB, BLOCKS_PER_FTB};
 use super::config::{Config, GC_STACK_ENTRIES_MAX};
 use super::host::{Chunk, Host};
 use super::units::{Addr, AreaIx, Block, BlockAt};
-use crate::arena::{Arena, Offset, WordBytes};
+use crate::arena::{Arena, Offset, WordBytes, le_word};
 
 /// The state of a block in the ATB (`AT_FREE`, `AT_HEAD`, `AT_TAIL`, `AT_MARK`, `py/gc.c`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -137,6 +137,11 @@ impl<'a> Heap<'a> {
 
     /// The whole arena, read-only.
     pub fn bytes(&self) -> &[u8] {
+        self.mem
+    }
+
+    /// The whole arena, for the collector's table walks.
+    pub(crate) fn bytes_mut(&mut self) -> &mut [u8] {
         self.mem
     }
 
@@ -257,6 +262,16 @@ impl<'a> Heap<'a> {
         }
     }
 
+    /// The WTB byte `i` of area `ix` (0 without weak references).
+    pub(crate) fn wtb_byte(&self, ix: AreaIx, i: usize) -> u8 {
+        let area = self.area_of(ix);
+        if self.cfg.weakref && i < area.wtb_bytes {
+            self.mem.get(area.wtb_offset().0 + i).copied().unwrap_or(0)
+        } else {
+            0
+        }
+    }
+
     /// The WTB bit of a block (always clear without weak references).
     pub fn wtb(&self, at: BlockAt) -> bool {
         let area = self.area_of(at.area);
@@ -358,10 +373,7 @@ impl<'a> Heap<'a> {
     /// The little-endian word of `width` at `a`.
     pub fn read(&self, a: Addr, width: WordBytes) -> Option<u64> {
         let off = self.offset(a, width.get())?;
-        let src = self.mem.get(off.0..off.0 + width.get())?;
-        let mut buf = [0u8; 8];
-        buf[..src.len()].copy_from_slice(src);
-        Some(u64::from_le_bytes(buf))
+        le_word(self.mem, off.0, width)
     }
 
     /// Writes a pointer-wide word at `a`.
