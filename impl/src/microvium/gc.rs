@@ -4,7 +4,7 @@
 use memspec::subject::{Collection, SubjectError, SubjectResult};
 
 use super::header::{Header, MAX_ALLOCATION_SIZE, TypeCode};
-use super::memory::Space;
+use super::memory::{Cursor, Space};
 use super::value::{HeapOffset, Value};
 use super::{Microvium, engine};
 
@@ -105,6 +105,7 @@ impl Microvium<'_> {
         }
 
         // Objects the case named but did not root: moved (a tombstone in from-space) or collected.
+        let mut cursor = Cursor::default();
         for id in 0..self.ids {
             let e = self.entry(id)?;
             if !e.live() || !e.on_heap() || e.rooted() {
@@ -113,7 +114,7 @@ impl Microvium<'_> {
             let Some(at) = e.word.as_short_ptr() else {
                 continue;
             };
-            let src = self.locate(at)?;
+            let src = self.locate_near(&mut cursor, at)?;
             if self.rd16(src - 2)? == Header::TOMBSTONE.0 {
                 let forward = Value(self.rd16(src)?);
                 self.set_word(id, forward)?;
@@ -183,7 +184,7 @@ impl Microvium<'_> {
     /// `gc_processShortPtrValue`: copies the allocation at `at` into to-space, leaves a tombstone, and
     /// returns its new address.
     fn move_allocation(&mut self, to: &mut Space, at: HeapOffset) -> SubjectResult<Value> {
-        let src = self.locate(at)?;
+        let src = self.locate_near(&mut to.from_cursor, at)?;
         let header = Header(self.rd16(src - 2)?);
         if header == Header::TOMBSTONE {
             return Ok(Value(self.rd16(src)?));
@@ -209,7 +210,7 @@ impl Microvium<'_> {
             self.copy(src, p_new, footprint - 2)?;
             w += footprint;
             match header.type_code() {
-                TypeCode::Array => self.trim_array_data(p_new)?,
+                TypeCode::Array => self.trim_array_data(&mut to.from_cursor, p_new)?,
                 TypeCode::PropertyList => {
                     let mut next = Value(self.rd16(p_new)?);
                     if next != Value::NULL {
@@ -221,7 +222,7 @@ impl Microvium<'_> {
                                     next.0, at.0
                                 ))
                             })?;
-                            let child = self.locate(child_at)?;
+                            let child = self.locate_near(&mut to.from_cursor, child_at)?;
                             let child_header = Header(self.rd16(child - 2)?);
                             let count = self.property_count(child_header, child_at)?;
                             total += count;
@@ -290,7 +291,7 @@ impl Microvium<'_> {
 
     /// An array just copied to `p_new`: its data (still in from-space) is cut to the length, or dropped
     /// at length 0.
-    fn trim_array_data(&mut self, p_new: usize) -> SubjectResult<()> {
+    fn trim_array_data(&mut self, cursor: &mut Cursor, p_new: usize) -> SubjectResult<()> {
         let data = Value(self.rd16(p_new)?);
         if data == Value::NULL {
             return Ok(());
@@ -303,7 +304,7 @@ impl Microvium<'_> {
         })?;
         let length = Value(self.rd16(p_new + 2)?).as_int14().unwrap_or(0).max(0) as u32;
         if length > 0 {
-            let p_data = self.locate(data_at)?;
+            let p_data = self.locate_near(cursor, data_at)?;
             let trimmed = Header::new(TypeCode::FixedLengthArray, length * 2).map_err(|e| {
                 engine(format_args!(
                     "MVM_E_ASSERTION_FAILED: array length {length}: {e:?}"

@@ -23,8 +23,28 @@ pub(super) struct Space {
     pub last: Option<usize>,
     /// Arena offset of the end of the last bucket's capacity.
     pub end_capacity: usize,
+    /// During a collection, the from-space bucket the last pointer was found in: where the next
+    /// search starts ([`Microvium::locate_near`]).
+    pub from_cursor: Cursor,
 }
 
+/// A bucket of a heap that does not change while the cursor is used (from-space during a
+/// collection), with what locating a pointer in it needs: its virtual span and where its data is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(super) struct Cursor {
+    /// The bucket (arena offset of its `TsBucket`), `None` before the first search.
+    bucket: Option<usize>,
+    /// Its `offsetStart`.
+    start: u16,
+    /// The virtual offset one past its used space.
+    end: u32,
+    /// Arena offset of its first data byte.
+    data: usize,
+}
+
+// Out of the collector's loops: only a corrupt heap builds this error.
+#[cold]
+#[inline(never)]
 fn corrupt(what: &str, at: usize) -> SubjectError {
     engine(format_args!(
         "MVM_E_HEAP_CORRUPT: {what} at arena offset {at:#x} is out of range"
@@ -32,6 +52,7 @@ fn corrupt(what: &str, at: usize) -> SubjectError {
 }
 
 impl Microvium<'_> {
+    #[inline(always)]
     fn pointer_width(&self) -> WordBytes {
         match self.config.host.pointer_bytes() {
             4 => WordBytes::Four,
@@ -40,6 +61,7 @@ impl Microvium<'_> {
     }
 
     /// The 16-bit word at arena offset `at`.
+    #[inline(always)]
     pub(super) fn rd16(&self, at: usize) -> SubjectResult<u16> {
         self.arena
             .word(Offset(at), WordBytes::Two)
@@ -48,6 +70,7 @@ impl Microvium<'_> {
     }
 
     /// Writes the 16-bit word at arena offset `at`.
+    #[inline(always)]
     pub(super) fn wr16(&mut self, at: usize, value: u16) -> SubjectResult<()> {
         self.arena
             .set_word(Offset(at), WordBytes::Two, value as u64)
@@ -66,6 +89,7 @@ impl Microvium<'_> {
         self.config.host_base.wrapping_add(at as u64)
     }
 
+    #[inline(always)]
     fn read_pointer(&self, at: usize) -> SubjectResult<Option<usize>> {
         let addr = self
             .arena
@@ -82,6 +106,7 @@ impl Microvium<'_> {
         Ok(Some(off))
     }
 
+    #[inline(always)]
     fn write_pointer(&mut self, at: usize, target: Option<usize>) -> SubjectResult<()> {
         let addr = target.map_or(0, |t| self.address(t));
         self.arena
@@ -89,40 +114,48 @@ impl Microvium<'_> {
             .ok_or_else(|| corrupt("a bucket pointer", at))
     }
 
+    #[inline(always)]
     fn field(&self, bucket: usize, field: usize) -> usize {
         bucket + field * self.config.host.pointer_bytes()
     }
 
     /// Arena offset of a bucket's first data byte.
+    #[inline(always)]
     pub(super) fn data_begin(&self, bucket: usize) -> usize {
         bucket + self.config.bucket_header_bytes()
     }
 
     /// The bucket's first byte's offset in the virtual heap (`offsetStart`).
+    #[inline(always)]
     pub(super) fn offset_start(&self, bucket: usize) -> SubjectResult<u16> {
         self.rd16(bucket)
     }
 
     /// The bucket before `bucket`.
+    #[inline(always)]
     pub(super) fn prev(&self, bucket: usize) -> SubjectResult<Option<usize>> {
         self.read_pointer(self.field(bucket, PREV_FIELD))
     }
 
     /// The bucket after `bucket`.
+    #[inline(always)]
     pub(super) fn next(&self, bucket: usize) -> SubjectResult<Option<usize>> {
         self.read_pointer(self.field(bucket, NEXT_FIELD))
     }
 
     /// Arena offset of the end of the bucket's used space (`pEndOfUsedSpace`).
+    #[inline(always)]
     pub(super) fn end_used(&self, bucket: usize) -> SubjectResult<usize> {
         self.read_pointer(self.field(bucket, END_FIELD))?
             .ok_or_else(|| corrupt("a bucket's end of used space", bucket))
     }
 
+    #[inline(always)]
     pub(super) fn set_next(&mut self, bucket: usize, next: Option<usize>) -> SubjectResult<()> {
         self.write_pointer(self.field(bucket, NEXT_FIELD), next)
     }
 
+    #[inline(always)]
     pub(super) fn set_end_used(&mut self, bucket: usize, end: usize) -> SubjectResult<()> {
         self.write_pointer(self.field(bucket, END_FIELD), Some(end))
     }
@@ -212,6 +245,59 @@ impl Microvium<'_> {
     /// Arena offset of the body at virtual offset `at` in the current heap.
     pub(super) fn locate(&self, at: HeapOffset) -> SubjectResult<usize> {
         self.locate_in(self.last_bucket, at)
+    }
+
+    /// What [`locate`](Self::locate) finds, found by walking from `cursor` (a bucket of the current
+    /// heap, or the last when it has none yet) instead of from the last bucket, and leaving `cursor`
+    /// at the bucket found. Along the list the buckets' `offsetStart`s never decrease (each is the
+    /// heap's size when the bucket was added, and only the last bucket grows), so a bucket whose used
+    /// span holds `at` is the last bucket starting at or before it, the one `ShortPtr_decode` walks
+    /// back to; otherwise that bucket is reached forward through the buckets after the cursor that
+    /// start at or before `at`, or back through those before it that start after it. The collector
+    /// decodes pointers mostly in heap order, so most searches end in the cursor's bucket.
+    pub(super) fn locate_near(&self, cursor: &mut Cursor, at: HeapOffset) -> SubjectResult<usize> {
+        if cursor.bucket.is_some() && at.0 >= cursor.start && u32::from(at.0) < cursor.end && at.0 & 1 == 0 {
+            let p = cursor.data + (at.0 - cursor.start) as usize;
+            if p >= cursor.data + 2 {
+                return Ok(p);
+            }
+        }
+        let Some(mut b) = cursor.bucket.or(self.last_bucket) else {
+            return self.locate(at);
+        };
+        if at.0 >= self.offset_start(b)? {
+            while let Some(n) = self.next(b)? {
+                if self.offset_start(n)? > at.0 {
+                    break;
+                }
+                b = n;
+            }
+        } else {
+            loop {
+                match self.prev(b)? {
+                    Some(p) => b = p,
+                    None => return self.locate(at),
+                }
+                if self.offset_start(b)? <= at.0 {
+                    break;
+                }
+            }
+        }
+        let start = self.offset_start(b)?;
+        let data = self.data_begin(b);
+        let end_used = self.end_used(b)?;
+        let p = data + (at.0 - start) as usize;
+        if at.0 & 1 != 0 || p < data + 2 || p >= end_used {
+            // Not a body: the error `locate` gives.
+            return self.locate(at);
+        }
+        *cursor = Cursor {
+            bucket: Some(b),
+            start,
+            end: u32::from(start) + end_used.saturating_sub(data) as u32,
+            data,
+        };
+        Ok(p)
     }
 
     /// The virtual offset of arena offset `p`, which lies in bucket `bucket`.
