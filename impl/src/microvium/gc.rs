@@ -107,7 +107,10 @@ impl Microvium<'_> {
         // Objects the case named but did not root: moved (a tombstone in from-space) or collected.
         let mut cursor = Cursor::default();
         for id in 0..self.ids {
-            let e = self.entry(id)?;
+            let e = match self.entry_if_any(id) {
+                Some(e) => e,
+                None => self.entry(id)?,
+            };
             if !e.live() || !e.on_heap() || e.rooted() {
                 continue;
             }

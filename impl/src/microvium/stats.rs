@@ -105,13 +105,31 @@ impl Microvium<'_> {
         Ok(())
     }
 
-    /// Allocations and their bytes.
+    /// Allocations and their bytes: the walk of [`for_each_allocation`](Self::for_each_allocation),
+    /// reading only each header.
     pub(super) fn census(&self) -> SubjectResult<(u64, u64)> {
+        self.require_started()?;
         let (mut count, mut bytes) = (0u64, 0u64);
-        self.for_each_allocation(&mut |a| {
-            count += 1;
-            bytes += a.header.footprint() as u64;
-        })?;
+        let mut bucket = self.first_bucket()?;
+        let mut index = 0;
+        while let Some(b) = bucket {
+            let mut p = self.data_begin(b);
+            let end = self.end_used(b)?;
+            while p < end {
+                let step = Header(self.rd16(p)?).footprint() as usize;
+                count += 1;
+                bytes += step as u64;
+                p += step;
+            }
+            if p != end {
+                return Err(engine(format_args!(
+                    "MVM_E_HEAP_CORRUPT: allocations of bucket {index} run {} bytes past its used space",
+                    p - end
+                )));
+            }
+            bucket = self.next(b)?;
+            index += 1;
+        }
         Ok((count, bytes))
     }
 
