@@ -4,6 +4,7 @@
 //! cargo bench -p memspec-impl --bench julia                      # all measurements
 //! cargo bench -p memspec-impl --bench julia -- --one-collection  # build a heap, collect once
 //! valgrind --tool=callgrind target/release/deps/julia-<hash> --one-collection
+//! cargo bench -p memspec-impl --bench julia -- --one-collection --arena-scale 8  # same heap, 8x arena
 //! ```
 
 use std::hint::black_box;
@@ -96,8 +97,18 @@ fn collect_once(arena: &mut [u8]) {
     );
 }
 
+/// `--arena-scale K`: the arena `K` times its usual size, the live graph the same (so that
+/// `cargo xtask bench` can show the collection costs what the live data costs, not the arena).
+fn arena_scale() -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--arena-scale")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(1)
+}
+
 fn main() {
-    let mut arena = vec![0u8; ARENA_BYTES];
+    let mut arena = vec![0u8; ARENA_BYTES * arena_scale()];
     if std::env::args().any(|a| a == "--one-collection") {
         collect_once(&mut arena);
         return;

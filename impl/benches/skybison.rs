@@ -3,7 +3,8 @@
 //!
 //! `cargo bench -p memspec-impl --bench skybison` runs both and prints the rates.
 //! `cargo bench -p memspec-impl --bench skybison -- --one-collection` builds the live graph and runs
-//! exactly one scavenge, for `valgrind --tool=callgrind` on the bench binary.
+//! exactly one scavenge, for `valgrind --tool=callgrind` on the bench binary; with `--arena-scale K`
+//! the arena is `K` times larger and the graph the same.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -97,8 +98,18 @@ fn bench_scavenge(arena: &mut [u8]) {
     );
 }
 
+/// `--arena-scale K`: the arena `K` times its usual size, the live graph the same (so that
+/// `cargo xtask bench` can show the collection costs what the live data costs, not the arena).
+fn arena_scale() -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--arena-scale")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(1)
+}
+
 fn main() {
-    let mut arena = vec![0u8; ARENA_BYTES];
+    let mut arena = vec![0u8; ARENA_BYTES * arena_scale()];
     if std::env::args().any(|a| a == "--one-collection") {
         let mut heap = Heap::new(&mut arena).expect("arena");
         let mut root = live_graph(&mut heap);

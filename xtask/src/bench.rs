@@ -20,6 +20,11 @@ use crate::{Result, shell, step, workspace_root};
 
 /// The function a bench's `--one-collection` mode runs the collection in.
 const TOGGLE: &str = "*one_collection*";
+/// Benches whose `--one-collection` mode takes `--arena-scale K` (the same live graph in an arena
+/// `K` times larger): their collection should cost what the live data costs, not the arena.
+const ARENA_SCALED: [&str; 2] = ["skybison", "julia"];
+/// The larger arena those benches are counted in as well.
+const ARENA_SCALE: u32 = 8;
 
 /// Runs the named benches (all when none are named).
 pub fn run(args: &[String]) -> Result {
@@ -47,16 +52,31 @@ pub fn run(args: &[String]) -> Result {
         step(&format!("bench {n}: throughput"));
         cmd!(sh, "cargo bench -p memspec-impl --bench {n}").run()?;
         step(&format!("bench {n}: one collection under callgrind"));
-        figures.push((n.clone(), callgrind(&sh, n)?));
+        let base = callgrind(&sh, n, &[])?;
+        let scaled = if ARENA_SCALED.contains(&n.as_str()) {
+            step(&format!(
+                "bench {n}: the same collection in an arena {ARENA_SCALE}x larger"
+            ));
+            Some(callgrind(&sh, n, &["--arena-scale".to_string(), ARENA_SCALE.to_string()])?.0)
+        } else {
+            None
+        };
+        figures.push((n.clone(), base, scaled));
     }
     println!();
-    for (n, (ir, whole)) in figures {
+    for (n, (ir, whole), scaled) in figures {
         let what = if whole {
             "the whole run (no one_collection function)"
         } else {
             "one collection"
         };
         println!("{n}: callgrind Ir for {what}: {ir}");
+        if let Some(big) = scaled {
+            println!(
+                "{n}: the same collection in an arena {ARENA_SCALE}x larger: {big} ({:.2}x)",
+                big as f64 / ir.max(1) as f64
+            );
+        }
     }
     Ok(())
 }
@@ -82,17 +102,17 @@ fn bench_names(manifest: &Path) -> Result<Vec<String>> {
 
 /// Builds the bench, runs its one-collection mode under callgrind, and returns the total Ir and
 /// whether the whole run was counted.
-fn callgrind(sh: &Shell, name: &str) -> Result<(u64, bool)> {
+fn callgrind(sh: &Shell, name: &str, extra: &[String]) -> Result<(u64, bool)> {
     require_valgrind().map_err(|e| format!("{e}; the throughput ran"))?;
     let exe = bench_executable(name)?;
     let out_dir = workspace_root().join("target/callgrind");
     std::fs::create_dir_all(&out_dir)?;
-    let out = out_dir.join(format!("{name}.out"));
+    let out = out_dir.join(format!("{name}{}.out", extra.join("")));
     let toggle = format!("--toggle-collect={TOGGLE}");
     let out_arg = format!("--callgrind-out-file={}", out.display());
     cmd!(
         sh,
-        "valgrind --tool=callgrind {out_arg} {toggle} {exe} --one-collection"
+        "valgrind --tool=callgrind {out_arg} {toggle} {exe} --one-collection {extra...}"
     )
     .run()?;
     let ir = total_ir(&out)?;
@@ -103,7 +123,11 @@ fn callgrind(sh: &Shell, name: &str) -> Result<(u64, bool)> {
         );
         return Ok((ir, false));
     }
-    cmd!(sh, "valgrind --tool=callgrind {out_arg} {exe} --one-collection").run()?;
+    cmd!(
+        sh,
+        "valgrind --tool=callgrind {out_arg} {exe} --one-collection {extra...}"
+    )
+    .run()?;
     Ok((total_ir(&out)?, true))
 }
 

@@ -160,6 +160,7 @@ impl Julia<'_> {
                 }
                 len += 1;
                 if len == n {
+                    self.pages_in_use = self.pages_in_use.max(p + 1);
                     return Ok(PageIndex(start));
                 }
             } else {

@@ -256,7 +256,7 @@ impl Julia<'_> {
     /// Calls `f` with every object in pool pages and every big object (not the permanent ones).
     fn each_object(&mut self, mut f: impl FnMut(&mut Self, Addr) -> R<()>) -> R<()> {
         let map = self.map?;
-        for p in 0..map.pages {
+        for p in 0..self.pages_in_use.min(map.pages) {
             let page = PageIndex(p);
             let m = self.words.meta(&map, page)?;
             match m.kind {
@@ -284,7 +284,7 @@ impl Julia<'_> {
         let map = self.map?;
         let mut freed = Collection::default();
         // sweep_malloced_memory, then sweep_big.
-        for p in 0..map.pages {
+        for p in 0..self.pages_in_use.min(map.pages) {
             let page = PageIndex(p);
             let m = self.words.meta(&map, page)?;
             match m.kind {
@@ -326,7 +326,7 @@ impl Julia<'_> {
                 self.set_has_young(p.newpages.minus(1))?;
             }
         }
-        for p in 0..map.pages {
+        for p in 0..self.pages_in_use.min(map.pages) {
             let page = PageIndex(p);
             let m = self.words.meta(&map, page)?;
             if m.kind == PageKind::Pool {
@@ -494,7 +494,7 @@ impl Julia<'_> {
         let map = self.map?;
         self.pools = NO_POOLS;
         let mut last = [Addr::NULL; N_POOLS];
-        for p in 0..map.pages {
+        for p in 0..self.pages_in_use.min(map.pages) {
             let page = PageIndex(p);
             let m = self.words.meta(&map, page)?;
             if m.kind != PageKind::Pool || m.fl_begin == NO_FREE {

@@ -65,6 +65,9 @@ pub struct Julia<'a> {
     tmp_roots: [Addr; 2],
     /// `prev_sweep_full`: whether the last sweep was full (1 at start-up, as in `src/gc.c`).
     prev_sweep_full: bool,
+    /// One past the highest page taken since start-up: every page from here on is free, so the
+    /// collector's page walks stop here and cost in proportion to the pages in use, not to the arena.
+    pages_in_use: u32,
     /// `jl_gc_enable(0)` is in effect: collections are skipped.
     disabled: bool,
     /// A collection is running (allocation must not start another).
@@ -100,6 +103,7 @@ impl<'a> Julia<'a> {
             mark_overflow: false,
             tmp_roots: [Addr::NULL; 2],
             prev_sweep_full: true,
+            pages_in_use: 0,
             disabled: false,
             collecting: false,
             minor_by_default: false,
@@ -139,6 +143,7 @@ impl<'a> Julia<'a> {
         self.mark_overflow = false;
         self.tmp_roots = [Addr::NULL; 2];
         self.prev_sweep_full = true;
+        self.pages_in_use = 0;
         self.disabled = false;
         self.collecting = false;
         for p in 0..map.pages {

@@ -2,8 +2,10 @@
 //!
 //! Skybison maps a fresh space for every scavenge (`Scavenger::scavenge` makes
 //! `new Space(from_->size())` and deletes the old one); over a fixed arena the model alternates
-//! between two halves, and zeroes the half it copies into, since a fresh anonymous mapping reads as
-//! zero. Addresses are byte offsets into the arena. Each half starts on a 16-byte boundary and
+//! between two halves. A fresh anonymous mapping reads as zero, so an allocation clears the bytes
+//! it takes (the model's halves are reused), and a copy overwrites every byte of its allocation:
+//! what lies below the bump pointer is what the engine has there, and a scavenge costs in
+//! proportion to what it copies, not to the size of the half. Nothing reads past the bump pointer. Addresses are byte offsets into the arena. Each half starts on a 16-byte boundary and
 //! every allocation is a multiple of 16 bytes, so every allocation starts 16-aligned, as in
 //! `Space::allocate` over page-aligned memory.
 
@@ -94,8 +96,8 @@ impl<'a> Heap<'a> {
         Ok(len / 2 / GRANULE_BYTES * GRANULE_BYTES)
     }
 
-    /// A heap over the first `len` bytes of `bytes`; the rest stays untouched. The current
-    /// semispace is zeroed. Check [`semispace_bytes`](Self::semispace_bytes) first to keep the
+    /// A heap over the first `len` bytes of `bytes`; the rest stays untouched (allocations clear
+    /// what they take). Check [`semispace_bytes`](Self::semispace_bytes) first to keep the
     /// arena on failure.
     pub fn with_len(bytes: &'a mut [u8], len: u64) -> Result<Heap<'a>> {
         let half = Self::semispace_bytes(bytes.len() as u64, len)?;
@@ -109,14 +111,12 @@ impl<'a> Heap<'a> {
                 end: Address(2 * half),
             },
         ];
-        let mut heap = Heap {
+        Ok(Heap {
             arena: Arena::new(bytes),
             spaces,
             current: 0,
             fill: Address(0),
-        };
-        heap.zero(spaces[0])?;
-        Ok(heap)
+        })
     }
 
     /// Gives the arena back.
@@ -165,6 +165,7 @@ impl<'a> Heap<'a> {
             });
         }
         let at = self.fill;
+        self.fill_bytes(at, bytes, 0)?;
         self.fill = Address(at.0 + bytes);
         Ok(at)
     }
@@ -234,16 +235,10 @@ impl<'a> Heap<'a> {
             .ok_or(Error::OutOfBounds { at: from.0, len })
     }
 
-    fn zero(&mut self, space: Space) -> Result<()> {
-        self.fill_bytes(space.start, space.bytes(), 0)
-    }
-
-    /// Starts a flip: zeroes the other semispace (a fresh mapping) and returns it. Allocation in it
-    /// goes through [`bump_other`](Self::bump_other) until [`finish_flip`](Self::finish_flip).
-    pub(super) fn begin_flip(&mut self) -> Result<Space> {
-        let to = self.other_space();
-        self.zero(to)?;
-        Ok(to)
+    /// Starts a flip: returns the other semispace, which copies fill from its start. Allocation in
+    /// it goes through [`bump_other`](Self::bump_other) until [`finish_flip`](Self::finish_flip).
+    pub(super) fn begin_flip(&mut self) -> Space {
+        self.other_space()
     }
 
     /// Takes `bytes` at `*to_fill` in the other semispace (the scavenger's `to_->allocate`).

@@ -47,7 +47,7 @@ impl<'h, 'a> Scavenge<'h, 'a> {
     pub fn begin(heap: &'h mut Heap<'a>) -> Result<Scavenge<'h, 'a>> {
         let from = heap.space();
         let from_fill = heap.fill();
-        let to = heap.begin_flip()?;
+        let to = heap.begin_flip();
         Ok(Scavenge {
             heap,
             from,
