@@ -28,6 +28,9 @@ use super::heap::{Heap, Kind};
 use super::units::{AreaIx, Block, BlockAt};
 use crate::arena::{WordBytes, le_word};
 
+#[cfg(test)]
+mod tests;
+
 /// Bits of one block's state in an ATB byte.
 const BITS_PER_BLOCK_STATE: usize = 2;
 /// ATB bytes read at once by the overflow rescan: a little-endian `u64`, 32 blocks.
@@ -109,7 +112,11 @@ impl Heap<'_> {
                 }
             }
         }
-        let rescans = self.deal_with_stack_overflow(&pools);
+        let rescans = match self.cfg.ptr_bytes {
+            WordBytes::Eight => self.deal_with_stack_overflow::<8>(&pools),
+            WordBytes::Four => self.deal_with_stack_overflow::<4>(&pools),
+            WordBytes::Two => self.deal_with_stack_overflow::<2>(&pools),
+        };
         let finalisers = self.run_finalisers();
         let (freed_heads, freed_blocks, released_areas) = self.sweep();
         self.last_free_area = AreaIx::FIRST;
@@ -187,12 +194,93 @@ impl Heap<'_> {
         if let Some(b) = self.pointed_block(pools, ptr)
             && self.mark_if_head(pools, b)
         {
-            self.mark_subtree(pools, b);
+            self.mark_from(pools, b);
         }
     }
 
+    /// `gc_mark_subtree(area, block)`: [`mark_one_area`](Self::mark_one_area) when the heap has one
+    /// area, else [`mark_subtree`](Self::mark_subtree).
     // Inlined into the rescan's loop, so the geometry is loaded once per rescan, not once per block.
     #[inline(always)]
+    fn mark_from(&mut self, pools: &Pools, first: BlockAt) {
+        if pools.single {
+            match self.cfg.ptr_bytes {
+                WordBytes::Eight => self.mark_one_area::<8>(pools, first.block.0),
+                WordBytes::Four => self.mark_one_area::<4>(pools, first.block.0),
+                WordBytes::Two => self.mark_one_area::<2>(pools, first.block.0),
+            }
+        } else {
+            self.mark_subtree(pools, first);
+        }
+    }
+
+    /// [`mark_subtree`](Self::mark_subtree) for a heap of one area and pointers of `W` bytes:
+    /// the same marks in the same order, with the ATB and the pool read straight from the arena.
+    #[inline(always)]
+    fn mark_one_area<const W: usize>(&mut self, pools: &Pools, first: usize) {
+        let stack_entries = self.cfg.gc_stack_entries.min(self.stack.len());
+        let (atb, blocks) = (pools.atb, pools.blocks);
+        // The ATB lies below the pool (`gc_setup_area`), so the two are read apart: the pool's
+        // words while the ATB's bytes change.
+        let split = pools.pool_at.min(self.mem.len());
+        let (tables, pool) = self.mem.split_at_mut(split);
+        if pools.pool_at > split || atb.saturating_add(blocks / BLOCKS_PER_ATB) > split {
+            return self.mark_subtree(pools, BlockAt::first(Block(first)));
+        }
+        let kind_of = |tables: &[u8], b: usize| {
+            tables
+                .get(atb + b / BLOCKS_PER_ATB)
+                .map_or(Kind::Free as u8, |byte| {
+                    (byte >> (BITS_PER_BLOCK_STATE * (b % BLOCKS_PER_ATB))) & 3
+                })
+        };
+        let mut block = first;
+        let mut sp = 0usize;
+        let mut overflow = false;
+        loop {
+            let mut n_blocks = 1;
+            while block + n_blocks < blocks && kind_of(tables, block + n_blocks) == Kind::Tail as u8 {
+                n_blocks += 1;
+            }
+            let start = block << pools.shift;
+            let end = start.saturating_add(n_blocks << pools.shift).min(pool.len());
+            for word in pool.get(start..end).unwrap_or(&[]).chunks_exact(W) {
+                let ptr = load::<W>(word);
+                if ptr & pools.mask != 0 || ptr < pools.lo || ptr >= pools.hi {
+                    continue;
+                }
+                let child = ((ptr - pools.lo) >> pools.shift) as usize;
+                let shift = BITS_PER_BLOCK_STATE * (child % BLOCKS_PER_ATB);
+                let Some(byte) = tables
+                    .get_mut(atb + child / BLOCKS_PER_ATB)
+                    .filter(|_| child < blocks)
+                else {
+                    continue;
+                };
+                if (*byte >> shift) & 3 != Kind::Head as u8 {
+                    continue;
+                }
+                *byte |= (Kind::Mark as u8) << shift;
+                if sp < stack_entries
+                    && let Some(slot) = self.stack.get_mut(sp)
+                {
+                    *slot = BlockAt::first(Block(child));
+                    sp += 1;
+                } else {
+                    overflow = true;
+                }
+            }
+            if sp == 0 {
+                break;
+            }
+            sp -= 1;
+            block = self.stack.get(sp).map_or(0, |b| b.block.0);
+        }
+        if overflow {
+            self.stack_overflow = true;
+        }
+    }
+
     fn mark_subtree(&mut self, pools: &Pools, first: BlockAt) {
         let mut block = first;
         let mut sp = 0usize;
@@ -242,7 +330,7 @@ impl Heap<'_> {
     /// block order, has its chain scanned again. The ATB is read 32 blocks at a time and only MARK
     /// blocks are visited; after each scan the chunk is read again, since the scan may have marked
     /// blocks later in it, which the engine's block-by-block loop would then visit.
-    fn deal_with_stack_overflow(&mut self, pools: &Pools) -> u64 {
+    fn deal_with_stack_overflow<const W: usize>(&mut self, pools: &Pools) -> u64 {
         let mut rescans = 0;
         while self.stack_overflow {
             self.stack_overflow = false;
@@ -265,7 +353,11 @@ impl Heap<'_> {
                         }
                         let bit = marks.trailing_zeros() as usize;
                         let b = chunk * BLOCKS_PER_ATB + bit / BITS_PER_BLOCK_STATE;
-                        self.mark_subtree(pools, BlockAt::new(AreaIx(ix), Block(b)));
+                        if pools.single {
+                            self.mark_one_area::<W>(pools, b);
+                        } else {
+                            self.mark_subtree(pools, BlockAt::new(AreaIx(ix), Block(b)));
+                        }
                         from = bit + BITS_PER_BLOCK_STATE;
                         if from >= 64 {
                             break;
@@ -345,6 +437,18 @@ impl Heap<'_> {
                     b += last - first;
                     continue;
                 }
+                if first == 0 && last == BLOCKS_PER_ATB {
+                    let swept = SWEPT_BYTES[usize::from(free_tail)][usize::from(*byte)];
+                    *byte = swept.byte;
+                    heads += u64::from(swept.heads);
+                    blocks += u64::from(swept.blocks);
+                    if swept.last_used > 0 {
+                        last_used = b + usize::from(swept.last_used) - 1;
+                    }
+                    free_tail = swept.free_tail;
+                    b += BLOCKS_PER_ATB;
+                    continue;
+                }
                 let mut value = *byte;
                 for j in first..last {
                     let shift = BITS_PER_BLOCK_STATE * j;
@@ -390,4 +494,83 @@ impl Heap<'_> {
         }
         (heads, blocks, released)
     }
+}
+
+/// The little-endian word of `W` bytes in `word` (`W` long).
+#[inline(always)]
+fn load<const W: usize>(word: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    if let Some(dst) = buf.get_mut(..W) {
+        dst.copy_from_slice(word);
+    }
+    u64::from_le_bytes(buf)
+}
+
+/// What the sweep does to one whole ATB byte (four blocks), given whether the block before it
+/// belonged to a freed allocation: the byte after, HEADs and blocks freed, the last block left in
+/// use (1 + its place in the byte, 0 for none), and whether the block after continues a freed
+/// allocation. The same rules as the sweep's block-by-block loop, worked out for every byte.
+#[derive(Clone, Copy, Debug)]
+struct SweptByte {
+    byte: u8,
+    heads: u8,
+    blocks: u8,
+    last_used: u8,
+    free_tail: bool,
+}
+
+/// [`SweptByte`] for each `free_tail` (0, 1) and ATB byte.
+static SWEPT_BYTES: [[SweptByte; 256]; 2] = swept_bytes();
+
+const fn swept_bytes() -> [[SweptByte; 256]; 2] {
+    let none = SweptByte {
+        byte: 0,
+        heads: 0,
+        blocks: 0,
+        last_used: 0,
+        free_tail: false,
+    };
+    let mut table = [[none; 256]; 2];
+    let mut tail_in = 0;
+    while tail_in < 2 {
+        let mut b = 0;
+        while b < 256 {
+            let mut s = SweptByte {
+                byte: b as u8,
+                free_tail: tail_in == 1,
+                ..none
+            };
+            let mut j = 0;
+            while j < BLOCKS_PER_ATB {
+                let shift = BITS_PER_BLOCK_STATE * j;
+                match (s.byte >> shift) & 3 {
+                    1 => {
+                        s.free_tail = true;
+                        s.heads += 1;
+                        s.blocks += 1;
+                        s.byte &= !(3 << shift);
+                    }
+                    2 => {
+                        if s.free_tail {
+                            s.blocks += 1;
+                            s.byte &= !(3 << shift);
+                        } else {
+                            s.last_used = j as u8 + 1;
+                        }
+                    }
+                    3 => {
+                        s.byte &= !(2 << shift);
+                        s.free_tail = false;
+                        s.last_used = j as u8 + 1;
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            table[tail_in][b] = s;
+            b += 1;
+        }
+        tail_in += 1;
+    }
+    table
 }

@@ -55,7 +55,8 @@ const GC_LOCK_DEPTH_SHIFT: u32 = 1;
 /// MicroPython's GC heap over a borrowed arena.
 #[derive(Debug)]
 pub struct Heap<'a> {
-    mem: &'a mut [u8],
+    /// The arena.
+    pub(crate) mem: &'a mut [u8],
     /// The build.
     pub cfg: Config,
     /// The areas, in the engine's list order.
