@@ -118,12 +118,12 @@ impl Microvium<'_> {
                 continue;
             };
             let src = self.locate_near(&mut cursor, at)?;
-            if self.rd16(src - 2)? == Header::TOMBSTONE.0 {
-                let forward = Value(self.rd16(src)?);
-                self.set_word(id, forward)?;
+            let after = if self.rd16(src - 2)? == Header::TOMBSTONE.0 {
+                e.with_word(Value(self.rd16(src)?))
             } else {
-                self.mark_dead(id)?;
-            }
+                e.dead()
+            };
+            self.put_entry(id, after)?;
         }
 
         // Free from-space and adopt to-space.

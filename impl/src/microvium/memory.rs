@@ -301,6 +301,7 @@ impl Microvium<'_> {
     }
 
     /// The virtual offset of arena offset `p`, which lies in bucket `bucket`.
+    #[inline(always)]
     pub(super) fn virtual_offset(&self, bucket: usize, p: usize) -> SubjectResult<HeapOffset> {
         let start = self.offset_start(bucket)? as usize;
         let off = start + p.saturating_sub(self.data_begin(bucket));

@@ -38,6 +38,17 @@ impl Entry {
     pub fn on_heap(&self) -> bool {
         self.flags & HEAP != 0
     }
+    /// The same entry with another word (the object moved).
+    pub fn with_word(self, word: Value) -> Entry {
+        Entry { word, ..self }
+    }
+    /// The same entry, collected.
+    pub fn dead(self) -> Entry {
+        Entry {
+            flags: self.flags & !LIVE,
+            ..self
+        }
+    }
 }
 
 impl Microvium<'_> {
@@ -81,6 +92,16 @@ impl Microvium<'_> {
             flags: (raw >> 16) as u16,
             next_root: (raw >> 32) as u32,
         })
+    }
+
+    /// Writes entry `id` back, for the collector's walk over every entry.
+    #[inline(always)]
+    pub(super) fn put_entry(&mut self, id: u32, e: Entry) -> SubjectResult<()> {
+        let raw = e.word.0 as u64 | (e.flags as u64) << 16 | (e.next_root as u64) << 32;
+        match self.entry_at(id) {
+            Some(at) if self.arena.set_word(Offset(at), WordBytes::Eight, raw).is_some() => Ok(()),
+            _ => self.set_entry(id, e),
+        }
     }
 
     fn set_entry(&mut self, id: u32, e: Entry) -> SubjectResult<()> {
@@ -198,13 +219,6 @@ impl Microvium<'_> {
     pub(super) fn set_word(&mut self, id: u32, word: Value) -> SubjectResult<()> {
         let mut e = self.entry(id)?;
         e.word = word;
-        self.set_entry(id, e)
-    }
-
-    /// Marks an object collected.
-    pub(super) fn mark_dead(&mut self, id: u32) -> SubjectResult<()> {
-        let mut e = self.entry(id)?;
-        e.flags &= !LIVE;
         self.set_entry(id, e)
     }
 }
