@@ -23,14 +23,14 @@ use crate::set::{PlanBuilder, PlanTooLong, VectorSet};
 
 /// The seed of every generated set: the same vectors on every machine and every run.
 pub const SEED: u64 = 0x6d65_6d73_7065_6321;
-/// Random-word vectors per profile.
-pub const DECODE_VECTORS: usize = 4;
+/// Random-word vectors per profile (with the allocation and graph vectors, over 10,000 in all).
+pub const DECODE_VECTORS: usize = 450;
 /// Words per random-word vector.
 pub const WORDS_PER_VECTOR: usize = 48;
 /// Allocation-sequence vectors per profile.
-pub const ALLOC_VECTORS: usize = 6;
+pub const ALLOC_VECTORS: usize = 400;
 /// Object-graph vectors per profile.
-pub const GRAPH_VECTORS: usize = 6;
+pub const GRAPH_VECTORS: usize = 400;
 /// The smallest arena a generated plan asks for, in bytes.
 pub const MIN_ARENA_BYTES: u64 = 64 * 1024;
 /// Arena sizes are multiples of this many bytes.
