@@ -50,6 +50,12 @@ impl<'a> Reference<'a> {
     }
 
     fn take_arena(&mut self) -> &'a mut [u8] {
+        // Taken in place where the model allows it: moving the model out copies the whole enum.
+        match &mut self.model {
+            Model::Idle(a) => return core::mem::take(a),
+            Model::MicroPython(m) => return m.take_arena(),
+            _ => {}
+        }
         match core::mem::replace(&mut self.model, Model::Switching) {
             Model::Idle(a) => a,
             Model::MicroPython(m) => m.into_arena(),
@@ -96,31 +102,22 @@ impl Subject for Reference<'_> {
     }
 
     fn start(&mut self, profile: ProfileId, config: &HeapConfig<'_>) -> SubjectResult<()> {
+        // A MicroPython model starting another MicroPython case resets itself in place (its
+        // `start` sets up every field again), so its 20 KB are neither moved out nor back.
+        if let Model::MicroPython(m) = &mut self.model
+            && profile.engine() == Engine::MicroPython
+        {
+            return m.start(profile, config);
+        }
         let arena = self.take_arena();
-        let (model, started) = match profile.engine() {
-            Engine::MicroPython => {
-                let mut m = MicroPython::new(arena);
-                let started = m.start(profile, config);
-                (Model::MicroPython(m), started)
-            }
-            Engine::Microvium => {
-                let mut m = Microvium::new(arena);
-                let started = m.start(profile, config);
-                (Model::Microvium(m), started)
-            }
-            Engine::Skybison => {
-                let mut m = Skybison::new(arena);
-                let started = m.start(profile, config);
-                (Model::Skybison(m), started)
-            }
-            Engine::Julia => {
-                let mut m = Julia::new(arena);
-                let started = m.start(profile, config);
-                (Model::Julia(m), started)
-            }
+        // Each model is made where it lives and started there.
+        self.model = match profile.engine() {
+            Engine::MicroPython => Model::MicroPython(MicroPython::new(arena)),
+            Engine::Microvium => Model::Microvium(Microvium::new(arena)),
+            Engine::Skybison => Model::Skybison(Skybison::new(arena)),
+            Engine::Julia => Model::Julia(Julia::new(arena)),
         };
-        self.model = model;
-        started
+        self.current()?.start(profile, config)
     }
 
     fn encode(&mut self, value: &Value<'_>) -> SubjectResult<Encoded> {

@@ -271,6 +271,12 @@ impl AreaList {
         AreaList { items, len: 1 }
     }
 
+    /// Makes the list hold only `first` again, in place.
+    pub fn reset(&mut self, first: Area) {
+        self.items[0] = first;
+        self.len = 1;
+    }
+
     /// The areas, in list order.
     pub fn as_slice(&self) -> &[Area] {
         self.items.get(..self.len).unwrap_or(&[])

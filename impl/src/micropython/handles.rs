@@ -49,7 +49,9 @@ impl<const N: usize> Handles<N> {
 
     /// Forgets every handle and restarts the ids at 0.
     pub fn clear(&mut self) {
-        *self = Self::new();
+        // In place: a new table built beside this one and moved over it would copy it whole.
+        self.slots.fill(None);
+        self.next = 0;
     }
 
     fn full() -> SubjectError {

@@ -83,22 +83,7 @@ impl<'a> Heap<'a> {
         cfg: Config,
         arena_bytes: u64,
     ) -> Result<Heap<'a>, (SubjectError, &'a mut [u8])> {
-        let len = mem.len();
-        let heap_bytes = cfg.heap_bytes.unwrap_or(arena_bytes);
-        let area = match (usize::try_from(arena_bytes), usize::try_from(heap_bytes)) {
-            (Ok(n), Ok(h)) if n <= len && h <= n => Area::setup(&cfg, h).map(|a| (a, h, n)),
-            (Ok(n), _) if n <= len => Err(SubjectError::new(
-                ErrorKind::BadArgument,
-                format_args!(
-                    "a first area (heapsize) of {heap_bytes} bytes does not fit in the arena of {arena_bytes}"
-                ),
-            )),
-            _ => Err(SubjectError::new(
-                ErrorKind::ArenaTooSmall,
-                format_args!("the case asks for a heap of {arena_bytes} bytes; the arena has {len}"),
-            )),
-        };
-        let (area, heap_bytes, arena_bytes) = match area {
+        let (area, heap_bytes, arena_bytes) = match Self::first_area(mem.len(), &cfg, arena_bytes) {
             Ok(a) => a,
             Err(e) => return Err((e, mem)),
         };
@@ -115,6 +100,39 @@ impl<'a> Heap<'a> {
         };
         heap.clear_tables(&area);
         Ok(heap)
+    }
+
+    /// What [`new`](Self::new) makes, made in place over the same arena (no heap moved or
+    /// built anew); the mark stack is scratch, written before it is read, and stays as it is.
+    pub(crate) fn reset(&mut self, cfg: Config, arena_bytes: u64) -> SubjectResult<()> {
+        let (area, heap_bytes, arena_bytes) = Self::first_area(self.mem.len(), &cfg, arena_bytes)?;
+        self.host = Host::new(&cfg, heap_bytes, arena_bytes);
+        self.cfg = cfg;
+        self.areas.reset(area);
+        self.last_free_area = AreaIx::FIRST;
+        self.lock_depth = 0;
+        self.auto_collect = true;
+        self.stack_overflow = false;
+        self.clear_tables(&area);
+        Ok(())
+    }
+
+    /// The area `gc_init` sets up in an arena of `len` bytes, with the heap's and the arena's bytes.
+    fn first_area(len: usize, cfg: &Config, arena_bytes: u64) -> SubjectResult<(Area, usize, usize)> {
+        let heap_bytes = cfg.heap_bytes.unwrap_or(arena_bytes);
+        match (usize::try_from(arena_bytes), usize::try_from(heap_bytes)) {
+            (Ok(n), Ok(h)) if n <= len && h <= n => Area::setup(cfg, h).map(|a| (a, h, n)),
+            (Ok(n), _) if n <= len => Err(SubjectError::new(
+                ErrorKind::BadArgument,
+                format_args!(
+                    "a first area (heapsize) of {heap_bytes} bytes does not fit in the arena of {arena_bytes}"
+                ),
+            )),
+            _ => Err(SubjectError::new(
+                ErrorKind::ArenaTooSmall,
+                format_args!("the case asks for a heap of {arena_bytes} bytes; the arena has {len}"),
+            )),
+        }
     }
 
     /// `gc_setup_area` clears the ATB, the gap byte, the FTB and the WTB; `Area::split` checked they

@@ -120,8 +120,40 @@ impl<'a, const N: usize> MicroPython<'a, N> {
         }
     }
 
+    /// Whether an arena of `arena_bytes` at the build's base overlaps the model's ROM.
+    fn overlaps_rom(cfg: &Config, arena_bytes: u64) -> bool {
+        let rom = cfg.rom_base..cfg.rom_base.saturating_add(ROM_BYTES);
+        let area = cfg.arena_base..cfg.arena_base.saturating_add(arena_bytes);
+        rom.start < area.end && area.start < rom.end
+    }
+
+    /// Takes the arena out, in place, leaving the model without a heap.
+    pub fn take_arena(&mut self) -> &'a mut [u8] {
+        let arena = match &mut self.state {
+            State::Idle(a) => core::mem::take(a),
+            State::Ready(h) => core::mem::take(&mut h.mem),
+            State::Moving => &mut [],
+        };
+        self.state = State::Idle(&mut []);
+        arena
+    }
+
     /// Sets up a fresh heap of `arena_bytes` bytes for the build `cfg`.
     pub fn start_with(&mut self, cfg: Config, arena_bytes: u64) -> SubjectResult<()> {
+        if let State::Ready(h) = &mut self.state
+            && !Self::overlaps_rom(&cfg, arena_bytes)
+        {
+            // The heap is set up again in place: its 8 KB are not moved.
+            self.qstrs = Qstrs::new();
+            self.handles.clear();
+            self.roots.clear();
+            self.building.clear();
+            if let Err(e) = h.reset(cfg, arena_bytes) {
+                self.state = State::Idle(core::mem::take(&mut h.mem));
+                return Err(e);
+            }
+            return Ok(());
+        }
         let mem = match core::mem::replace(&mut self.state, State::Moving) {
             State::Idle(a) => a,
             State::Ready(h) => h.into_inner(),
@@ -131,9 +163,9 @@ impl<'a, const N: usize> MicroPython<'a, N> {
         self.handles.clear();
         self.roots.clear();
         self.building.clear();
-        let rom = cfg.rom_base..cfg.rom_base.saturating_add(ROM_BYTES);
-        let area = cfg.arena_base..cfg.arena_base.saturating_add(arena_bytes);
-        if rom.start < area.end && area.start < rom.end {
+        if Self::overlaps_rom(&cfg, arena_bytes) {
+            let rom = cfg.rom_base..cfg.rom_base.saturating_add(ROM_BYTES);
+            let area = cfg.arena_base..cfg.arena_base.saturating_add(arena_bytes);
             self.state = State::Idle(mem);
             return Err(bad(format_args!(
                 "the arena {:#x}..{:#x} overlaps the model's ROM at {:#x}..{:#x}; choose another base",
