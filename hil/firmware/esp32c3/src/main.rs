@@ -4,18 +4,34 @@
 //! (`memspec`, blocking when full so nothing is lost); a panic message goes to up channel 1
 //! (`panic`). The frames are the ones the QEMU firmware uses, so one host decoder serves both. After
 //! a set ends the firmware waits for the next one, so the host can repeat a set without a reset.
+//!
+//! With the feature `micropython-a32` the firmware holds only the MicroPython model and the
+//! `micropython-a32` tables: vectors of the other engines are answered as unsupported.
 #![no_std]
 #![no_main]
 
 use core::fmt::Write as _;
 
-use memspec_impl::reference::Reference;
+#[cfg(feature = "micropython-a32")]
+use memspec_impl::micropython::MicroPython as Model;
+#[cfg(not(feature = "micropython-a32"))]
+use memspec_impl::reference::Reference as Model;
 use memspec_replay::{ARENA_BYTES, Emitter, RECEIVE_BYTES, Replayer};
 use memspec_vector::frame::Deframer;
 use rtt_target::ChannelMode::{BlockIfFull, NoBlockTrim};
 
 /// The firmware's name in the greeting.
+#[cfg(not(feature = "micropython-a32"))]
 const FIRMWARE: &str = "esp32c3";
+/// The firmware's name in the greeting.
+#[cfg(feature = "micropython-a32")]
+const FIRMWARE: &str = "esp32c3-micropython-a32";
+/// The profile tables the laws are checked against.
+#[cfg(not(feature = "micropython-a32"))]
+const TABLES: memspec_replay::ProfileTables = memspec::profile::PROFILES;
+/// The profile tables the laws are checked against.
+#[cfg(feature = "micropython-a32")]
+const TABLES: memspec_replay::ProfileTables = &[&memspec::micropython::A32];
 
 esp_bootloader_esp_idf::esp_app_desc!();
 
@@ -46,8 +62,8 @@ fn main() -> ! {
 
     // The arena lives on the stack of this never-returning function.
     let mut arena = [0u8; ARENA_BYTES];
-    let mut subject = Reference::new(&mut arena);
-    let mut replayer = Replayer::new(&mut subject);
+    let mut subject = Model::new(&mut arena);
+    let mut replayer = Replayer::with_tables(&mut subject, TABLES);
     let mut send = |bytes: &[u8]| {
         up.write(bytes);
     };
