@@ -7,9 +7,20 @@
 # alive, and refilled afterwards (_m_fix) by walking the recorded links from the roots. _A and _AL keep
 # each object's id() as two small ints (its high bits and its low 16 bits), which the collector does
 # not trace and which take no heap even when the id itself is no small int.
-import gc
-import micropython
-import sys
+
+
+def _imp(n):
+    # A module the build may lack (the minimal variant has no gc, micropython or sys): None.
+    try:
+        return __import__(n)
+    except ImportError:
+        return None
+
+
+gc = _imp("gc")
+micropython = _imp("micropython")
+sys = _imp("sys")
+uctypes = _imp("uctypes")
 
 _N = 64
 _NL = 256
@@ -40,30 +51,27 @@ def _longint():
     except OverflowError:
         pass
     try:
-        1 << 40
+        1 << 62
         return "longlong"
     except OverflowError:
         return "none"
 
 
 def _m_hello():
-    i = sys.implementation
-    v = i.version
-    _o(
-        "longint=" + _longint(),
-        "maxsize=%d" % sys.maxsize,
-        "version=%d.%d.%d" % (v[0], v[1], v[2]),
-        "name=" + i.name,
-        "build=" + str(getattr(i, "_build", "-")),
-        "platform=" + sys.platform,
-        "none=%d" % id(None),
-        "false=%d" % id(False),
-        "true=%d" % id(True),
-        "one=%d" % id(1),
-        "mone=%d" % id(-1),
-        "half=%d" % id(float("0.5")),
-        "qs=%d" % id("gc"),
-    )
+    # Without % on str (the minimal variant), without float() where floats are off.
+    i = getattr(sys, "implementation", None)
+    v = getattr(i, "version", (0, 0, 0))
+    try:
+        h = id(float("0.5"))
+    except NameError:
+        h = "none"
+    w = ["longint", _longint(), "maxsize", getattr(sys, "maxsize", 0)]
+    w += ["version", ".".join([str(v[0]), str(v[1]), str(v[2])]), "name", getattr(i, "name", "-")]
+    w += ["build", getattr(i, "_build", "-"), "platform", getattr(sys, "platform", "-")]
+    w += ["uctypes", int(uctypes is not None), "gc", int(gc is not None and micropython is not None)]
+    w += ["qm", id("_m_word"), "none", id(None), "false", id(False), "true", id(True)]
+    w += ["one", id(1), "mone", id(-1), "half", h, "qs", id("gc")]
+    _o(*[w[k] + "=" + str(w[k + 1]) for k in range(0, len(w), 2)])
 
 
 def _m_reset():
@@ -213,6 +221,10 @@ def _m_prep(kind, spec):
         # Built at run time through a vstr, as ''.join does.
         _P[0] = "".join
         _P[1] = (list(_text(a["text"])),)
+    elif kind == "raw":
+        # One gc_alloc of the tuple's struct and its n items (py/objtuple.c tuple_binary_op).
+        _P[0] = _mul
+        _P[1] = ((None,), n)
     elif kind == "bytes":
         _P[0] = bytes
         _P[1] = (list(bytes.fromhex(a["text"])),)
@@ -221,7 +233,7 @@ def _m_prep(kind, spec):
         _P[1] = (n,)
     elif kind == "float":
         _P[0] = _mul
-        _P[1] = (float(a["value"]), 1.0)
+        _P[1] = (float(a["value"]), 1)
     elif kind == "int":
         v = int(a["value"])
         # The model's default: as small-int arithmetic makes it when the value fits 64 bits, else
@@ -307,14 +319,59 @@ def _m_word(kind, x):
     _o("id=%d" % id(v), "type=" + type(v).__name__)
 
 
-def _m_link(f, s, t):
+def _poke(a, w, n):
+    # Stores the n-byte word w at address a, little end first (uctypes.bytearray_at).
+    b = uctypes.bytearray_at(a, n)
+    for k in range(n):
+        b[k] = (w >> (8 * k)) & 255
+
+
+def _m_peek(a, n):
+    b = uctypes.bytearray_at(int(a), n)
+    w = 0
+    for k in range(n):
+        w |= b[k] << (8 * k)
+    _o("w=%d" % w)
+
+
+# A tuple whose item 0 the decoder stores words into (made at load, so decoding allocates no
+# holder).
+_D = (None,) * 2
+
+
+def _m_dec(a, w, n):
+    # The value the n-byte word w is, as the engine reads it from an item of _D (a bytes past its
+    # address); the caller gives no word the engine would follow as a pointer, and a qstr only of
+    # an index the engine has made (its text is read).
+    _poke(id(_D) + a, int(w), n)
+    x = _D[0]
+    _poke(id(_D) + a, id(None), n)
+    t = type(x).__name__
+    if t == "str":
+        v = "".join(["%02x" % b for b in x.encode()])
+    elif t == "int":
+        v = str(x)
+    elif t == "float":
+        # Its bits as a double, little end first: exact where repr() rounds.
+        v = "".join(["%02x" % b for b in _imp("struct").pack("<d", x)])
+    else:
+        v = "%d%d%d" % (x is None, x is False, x is True)
+    _o("t=" + t, "v=" + v)
+
+
+def _m_link(f, s, t, a=-1, w="0", n=0):
+    # a >= 0: store the word w (n bytes) a bytes into the object, where no Python code can store:
+    # a tuple's item, a pointer into an object, any word. t >= 0 records it as a link to t.
     f = int(f)
     s = int(s)
     t = int(t)
     o = _T[f]
     if o is None:
         raise KeyError("object %d is not held" % f)
-    _set(o, s, None if t < 0 else _T[t])
+    if a >= 0:
+        _poke(id(o) + a, int(w), n)
+    else:
+        _set(o, s, None if t < 0 else _T[t])
     for k in range(_C[0]):
         if _LF[k] == f and _LS[k] == s:
             _LF[k] = -1

@@ -28,7 +28,7 @@ use std::fmt::Write as _;
 use memspec::ProfileId;
 use memspec::fact::Unit;
 use memspec::subject::{
-    Allocation, Capabilities, Capability, Collection, Encoded, ErrorKind, GcOp, HeapConfig, ObjId,
+    Allocation, Capabilities, Capability, Collection, Decoded, Encoded, ErrorKind, GcOp, HeapConfig, ObjId,
     ObjectSpec, ParamValue, Stat, Subject, SubjectError, SubjectResult, Target, Value, stat,
 };
 
@@ -43,7 +43,7 @@ pub const DRIVER: &str = include_str!("../../micropython/driver.py");
 /// The driver's functions the subject calls.
 pub const FUNCTIONS: &[&str] = &[
     "_m_hello", "_m_reset", "_m_co", "_m_rd", "_m_prep", "_m_new", "_m_word", "_m_link", "_m_root", "_m_fix",
-    "_m_gc",
+    "_m_gc", "_m_peek", "_m_dec",
 ];
 
 /// Objects a case may allocate (the driver's table size, `_N`).
@@ -155,6 +155,8 @@ struct Held {
     heap: bool,
     /// Live at the last collection (`true` before any).
     live: bool,
+    /// For a `raw` allocation, the items of the tuple that is its Python spelling.
+    raw_items: Option<u64>,
 }
 
 /// A MicroPython engine as a [`Subject`].
@@ -353,6 +355,102 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
         })
     }
 
+    /// Stores `target` in item `slot` of a `raw` tuple of `items` items, through uctypes: Python code
+    /// cannot store into a tuple, nor a pointer into an object, nor any word.
+    fn store_word(&mut self, from: ObjId, items: u64, slot: u32, target: Target) -> SubjectResult<()> {
+        let d = self.det()?.clone();
+        if !d.uctypes {
+            return Err(self.err(
+                ErrorKind::Unsupported,
+                "storing into a `raw` allocation needs uctypes",
+            ));
+        }
+        if u64::from(slot) >= items {
+            return Err(SubjectError::new(
+                ErrorKind::BadArgument,
+                format_args!(
+                    "{}: the `raw` allocation #{} has {items} word slots, not slot {slot}",
+                    self.name_(),
+                    from.0
+                ),
+            ));
+        }
+        let (to, word) = match target {
+            Target::Object(t) => (i64::from(t.0), self.held(t)?.word),
+            Target::Interior(t, offset) => (-1, self.held(t)?.word + u64::from(offset)),
+            Target::Word(w) => (-1, w),
+            Target::Empty => (-1, d.constants[0]),
+        };
+        let bytes = u64::from(d.word_bits / 8);
+        let offset = 2 * pointer_bytes(&d) + u64::from(slot) * bytes;
+        self.call(
+            "_m_link",
+            &[
+                Arg::Int(i64::from(from.0)),
+                Arg::Int(i64::from(slot)),
+                Arg::Int(to),
+                Arg::Int(offset as i64),
+                Arg::Str(word.to_string()),
+                Arg::Int(bytes as i64),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The word of qstr `q`, found by the engine: the word the representation gives the index
+    /// (`py/obj.h` `MP_OBJ_NEW_QSTR`) is read back as a str, and `id()` of that text interned must
+    /// be the same word. Only qstrs the engine has made can be read: those up to the last one the
+    /// driver made at load (`_m_hello`'s `qm`).
+    fn encode_qstr(&mut self, q: u64) -> SubjectResult<Encoded> {
+        let d = self.det()?.clone();
+        let last = qstr_index(d.repr, d.last_qstr);
+        if q > last {
+            return Err(SubjectError::new(
+                ErrorKind::Unsupported,
+                format_args!(
+                    "{}: qstr {q} is past the last qstr the engine has made ({last}); Python code names a qstr only by its text",
+                    self.name_()
+                ),
+            ));
+        }
+        let word = qstr_word(d.repr, q);
+        let bytes = u64::from(d.word_bits / 8);
+        let header = 2 * pointer_bytes(&d);
+        let r = self.call(
+            "_m_dec",
+            &[
+                Arg::Int(header as i64),
+                Arg::Str(word.to_string()),
+                Arg::Int(bytes as i64),
+            ],
+        )?;
+        let (Some("str"), Some(text)) = (r.get("t"), r.get("v")) else {
+            return Err(SubjectError::new(
+                ErrorKind::Engine,
+                format_args!(
+                    "{}: the engine reads the word {word:#x} of qstr {q} as {:?}",
+                    self.name_(),
+                    r.text.trim()
+                ),
+            ));
+        };
+        let r = self.call("_m_word", &[Arg::Str("str".into()), Arg::Str(text.into())])?;
+        let interned = d.word(r.int(self.name_(), "id")?);
+        if interned != word {
+            return Err(SubjectError::new(
+                ErrorKind::Engine,
+                format_args!(
+                    "{}: qstr {q} reads as the text {text:?} (hex), whose interned word is {interned:#x}, not {word:#x}",
+                    self.name_()
+                ),
+            ));
+        }
+        Ok(Encoded {
+            word,
+            class: TagClass::Qstr,
+        })
+    }
+
     fn liveness_exact(&self) -> bool {
         self.collects == Collects::AtOnce || !self.transport.compiles_calls()
     }
@@ -366,6 +464,56 @@ fn delta(subject: &str, what: &str, before: i128, after: i128) -> SubjectResult<
             format_args!("{subject}: {what}: the heap shrank from {before} to {after} bytes"),
         )
     })
+}
+
+/// Bytes of a pointer and of `size_t`: 4 on 32-bit builds, REPR_D's included (its words are 8).
+fn pointer_bytes(d: &Detected) -> u64 {
+    if d.repr == detect::Repr::D {
+        4
+    } else {
+        u64::from(d.word_bits / 8)
+    }
+}
+
+/// The tuple length whose one allocation is the blocks of `raw bytes=N`: a tuple is one
+/// `mp_obj_malloc_var` of `mp_obj_tuple_t` (a type pointer and a `size_t` length) and its items
+/// (`py/objtuple.c` `mp_obj_new_tuple`, `py/objtuple.h`), so `ceil(N / BPB)` blocks hold
+/// `(blocks * BPB - 2 * pointer) / word` items. `(None,) * k` makes it without a temporary
+/// (`tuple_binary_op`, `MP_BINARY_OP_MULTIPLY`).
+fn raw_tuple_items(subject: &str, d: &Detected, spec: &ObjectSpec<'_>) -> SubjectResult<u64> {
+    let bytes = spec.int("bytes").unwrap_or(0);
+    let bpb = d.bytes_per_block;
+    let word = u64::from(d.word_bits / 8);
+    let max = 1i128 << 24;
+    if !(1..=max).contains(&bytes) || spec.params.iter().any(|p| p.name != "bytes") {
+        return Err(SubjectError::new(
+            ErrorKind::BadArgument,
+            format_args!(
+                "{subject}: `raw` is spelled as a tuple of at least one item, one gc_alloc of 1 to {max} bytes=N (and nothing else); Python code makes no allocation of {bytes} bytes"
+            ),
+        ));
+    }
+    let blocks = (bytes as u64).div_ceil(bpb);
+    Ok((blocks * bpb - 2 * pointer_bytes(d)) / word)
+}
+
+/// The index a qstr word holds (`py/obj.h` `MP_OBJ_NEW_QSTR` of each representation).
+fn qstr_index(repr: detect::Repr, word: u64) -> u64 {
+    match repr {
+        detect::Repr::A | detect::Repr::B => word >> 3,
+        detect::Repr::C => word >> 4,
+        detect::Repr::D => word & 0xffff_ffff_ffff,
+    }
+}
+
+/// The word of qstr index `q` (`py/obj.h` `MP_OBJ_NEW_QSTR` of each representation).
+fn qstr_word(repr: detect::Repr, q: u64) -> u64 {
+    match repr {
+        detect::Repr::A => (q << 3) | 2,
+        detect::Repr::B => (q << 3) | 3,
+        detect::Repr::C => (q << 4) | 6,
+        detect::Repr::D => 0x0002_0000_0000_0000 | q,
+    }
 }
 
 /// The driver's description of an object of `spec` (`_m_prep` in `driver.py`): its arguments as
@@ -425,7 +573,7 @@ fn float_text(f: f64) -> String {
 
 /// The kinds the driver makes (`_m_prep` in `driver.py`), in the reference model's vocabulary
 /// (`impl/src/micropython/objects.rs`), with the arguments each takes. The model's `raw` (a bare
-/// `gc_alloc`) has no Python spelling.
+/// `gc_alloc`) is a tuple of the same blocks ([`raw_tuple_items`]).
 pub const KINDS: &[(&str, &[&str])] = &[
     ("int", &["value", "from"]),
     ("float", &["value"]),
@@ -485,6 +633,11 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
         if self.liveness_exact() {
             c = c.with(Capability::Liveness);
         }
+        // `raw` is a tuple (engines/README.md); words are read and written through uctypes.
+        c = c.with(Capability::RawAlloc);
+        if self.detected.as_ref().is_none_or(|d| d.uctypes) {
+            c = c.with(Capability::Decode).with(Capability::Inspect);
+        }
         c
     }
 
@@ -514,6 +667,25 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
                     "{}: the engine is MicroPython's {} port (sys.platform), this case is for port={port}",
                     self.name_(),
                     d.port
+                ),
+            ));
+        }
+        // The model's c32 on the unix port is the `longlong` variant; every other build has MPZ
+        // ints (impl/src/micropython/config.rs).
+        let model_longint = if profile == ProfileId::MicropythonC32 && config.port == Some("unix") {
+            "longlong"
+        } else {
+            "mpz"
+        };
+        if d.profile == profile && d.longint != model_longint {
+            return Err(SubjectError::new(
+                ErrorKind::Unsupported,
+                format_args!(
+                    "{}: the engine's long ints are {} (MICROPY_LONGINT_IMPL); the case's build of {} (port={}) has {model_longint} ints",
+                    self.name_(),
+                    d.longint,
+                    profile.name(),
+                    config.port.unwrap_or("its default")
                 ),
             ));
         }
@@ -550,6 +722,7 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
             Value::Named("NotImplemented") => ("notimplemented", String::new()),
             Value::Named("()") => ("emptytuple", String::new()),
             Value::Bytes(b) => ("bytes", hex(b)),
+            Value::Qstr(q) => return self.encode_qstr(*q),
             other => {
                 return Err(SubjectError::new(
                     ErrorKind::BadArgument,
@@ -587,17 +760,12 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
                 format_args!("{}: a case may hold {MAX_OBJECTS} objects", self.name_()),
             ));
         }
-        if spec.kind == "raw" {
-            return Err(SubjectError::new(
-                ErrorKind::UnknownKind,
-                format_args!(
-                    "{}: Python code cannot make a bare gc_alloc of {} bytes; a case that needs `raw` runs on ref",
-                    self.name_(),
-                    spec.int("bytes").unwrap_or(0)
-                ),
-            ));
-        }
-        if !KINDS.iter().any(|(k, _)| *k == spec.kind) {
+        let raw_items = if spec.kind == "raw" {
+            Some(raw_tuple_items(self.name_(), self.det()?, spec)?)
+        } else {
+            None
+        };
+        if raw_items.is_none() && !KINDS.iter().any(|(k, _)| *k == spec.kind) {
             let kinds: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
             return Err(SubjectError::new(
                 ErrorKind::UnknownKind,
@@ -609,7 +777,10 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
                 ),
             ));
         }
-        let prep = make_spec(self.name_(), spec)?;
+        let prep = match raw_items {
+            Some(k) => format!("len={k}"),
+            None => make_spec(self.name_(), spec)?,
+        };
         self.call("_m_prep", &[Arg::Str(spec.kind.into()), Arg::Str(prep)])?;
         let before = self.settled_keeping_prep()?;
         let r = self.call("_m_new", &[Arg::Int(i64::from(id))])?;
@@ -622,6 +793,7 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
             word,
             heap,
             live: true,
+            raw_items,
         });
         Ok(Allocation {
             id: ObjId(id),
@@ -631,7 +803,9 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
     }
 
     fn link(&mut self, from: ObjId, slot: u32, target: Target) -> SubjectResult<()> {
-        self.held(from)?;
+        if let Some(items) = self.held(from)?.raw_items {
+            return self.store_word(from, items, slot, target);
+        }
         let to = match target {
             Target::Object(t) => {
                 self.held(t)?;
@@ -657,6 +831,85 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
             ],
         )?;
         Ok(())
+    }
+
+    fn read_word(&mut self, obj: ObjId, index: i32) -> SubjectResult<u64> {
+        let h = self.held(obj)?;
+        let d = self.det()?;
+        if !d.uctypes || !h.heap {
+            return Err(self.err(
+                ErrorKind::Unsupported,
+                "reading a word of an object needs uctypes and an object on the heap",
+            ));
+        }
+        let bytes = i128::from(d.word_bits / 8);
+        let address = i128::from(h.word) + i128::from(index) * bytes;
+        let r = self.call(
+            "_m_peek",
+            &[Arg::Str(address.to_string()), Arg::Int(bytes as i64)],
+        )?;
+        Ok(r.int(self.name_(), "w")? as u64)
+    }
+
+    fn decode(&mut self, word: u64) -> SubjectResult<(TagClass, Decoded)> {
+        let d = self.det()?.clone();
+        if d.word(i128::from(word)) != word {
+            return Err(SubjectError::new(
+                ErrorKind::InvalidWord,
+                format_args!(
+                    "{}: {word:#x} is wider than the engine's {}-bit word",
+                    self.name_(),
+                    d.word_bits
+                ),
+            ));
+        }
+        if detect::is_pointer(d.repr, word) {
+            // A pointer is not loaded: the engine would follow it. The constants' words are
+            // known from id().
+            let named = ["None", "False", "True"];
+            return Ok(match d.constants.iter().position(|c| *c == word) {
+                Some(i) => (TagClass::Pointer, Decoded::Named(named[i])),
+                None => (TagClass::Pointer, Decoded::Pointer(word)),
+            });
+        }
+        let bytes = u64::from(d.word_bits / 8);
+        let header = 2 * pointer_bytes(&d);
+        let r = self.call(
+            "_m_dec",
+            &[
+                Arg::Int(header as i64),
+                Arg::Str(word.to_string()),
+                Arg::Int(bytes as i64),
+            ],
+        )?;
+        let value = r.get("v").unwrap_or("");
+        let invalid = |what: &str| {
+            SubjectError::new(
+                ErrorKind::InvalidWord,
+                format_args!("{}: the engine reads {word:#x} as {what}", self.name_()),
+            )
+        };
+        Ok(match r.get("t").unwrap_or("") {
+            "int" => (TagClass::SmallInt, Decoded::Int(r.int(self.name_(), "v")? as i64)),
+            "str" => (TagClass::Qstr, Decoded::Qstr(qstr_index(d.repr, word))),
+            "float" => {
+                let bits = u64::from_str_radix(value, 16)
+                    .map_err(|_| invalid("a float it printed no bits of"))?
+                    .swap_bytes();
+                (TagClass::Float, Decoded::Float(f64::from_bits(bits)))
+            }
+            "NoneType" | "bool" => match value {
+                "100" => (TagClass::Immediate, Decoded::Named("None")),
+                "010" => (TagClass::Immediate, Decoded::Named("False")),
+                "001" => (TagClass::Immediate, Decoded::Named("True")),
+                _ => {
+                    return Err(invalid(
+                        "an immediate object that is none of None, False and True",
+                    ));
+                }
+            },
+            other => return Err(invalid(&format!("a {other}"))),
+        })
     }
 
     fn root(&mut self, obj: ObjId) -> SubjectResult<()> {
