@@ -5,7 +5,7 @@
 # Objects of a case live in the table _T (strong references, slot = object id). Around a collection
 # the table is emptied (_m_co) so that only the roots list _R and the objects' own slots keep objects
 # alive, and refilled afterwards (_m_fix) by walking the recorded links from the roots. _A and _AL keep
-# each object's id() as two small ints (its high bits and its low 16 bits), which the collector does
+# each object's word as two small ints (its high bits and its low 16 bits), which the collector does
 # not trace and which take no heap even when the id itself is no small int.
 
 
@@ -40,7 +40,12 @@ class _I:
 
 
 def _o(*a):
-    print("@" + "R", *a)
+    print("@" "R", *a)
+
+
+def _ok():
+    # As _o("ok"), making nothing on the heap.
+    print("@" "R ok")
 
 
 def _longint():
@@ -84,7 +89,7 @@ def _m_reset():
         _LF[i] = -1
         _LT[i] = -1
     _C[0] = 0
-    _o("ok")
+    _ok()
 
 
 def _m_co(m):
@@ -104,7 +109,7 @@ def _m_co(m):
     n = gc.collect()
     if m & 1:
         micropython.mem_info(1)
-    _o("ret=" + ("none" if n is None else "%d" % n))
+    print("@" "R ret=", n, sep="")
 
 
 def _m_rd(m):
@@ -119,7 +124,8 @@ def _m_rd(m):
     f = gc.mem_free()
     if m & 1:
         micropython.mem_info(1)
-    _o("used=%d" % u, "free=%d" % f)
+    # Printed without making a string on the heap, so a reading leaves no garbage for the next.
+    print("@" "R used=", u, " free=", f, sep="")
 
 
 class _B:
@@ -273,16 +279,55 @@ def _m_prep(kind, spec):
         _P[0] = _I
     else:
         raise ValueError("unknown kind " + kind)
-    _o("ok")
+    _ok()
+
+
+# _V: a view of the word in item 0 of _WL, set up by _m_view where the build has uctypes. On a
+# 32-bit build id() of a heap object is a boxed int, garbage that a stale word on the C stack may
+# keep alive into the next reading; the view reads the word as small ints, allocating nothing.
+_WL = [None]
+_V = [None]
+
+
+def _m_view(a, n, w):
+    # a: bytes into a list to its item array's pointer (n bytes, little end first); w: bytes of
+    # an item.
+    b = uctypes.bytearray_at(id(_WL) + a, n)
+    p = 0
+    for k in range(n):
+        p |= b[k] << (8 * k)
+    _V[0] = uctypes.bytearray_at(p, w)
+    _ok()
+
+
+def _hl(o):
+    # The word of o as its high bits and its low 16 bits, in _HL.
+    v = _V[0]
+    if v is None:
+        d = id(o)
+        _HL[0] = d >> 16
+        _HL[1] = d & 0xFFFF
+        return
+    _WL[0] = o
+    h = 0
+    for k in range(len(v) - 1, 1, -1):
+        h = (h << 8) | v[k]
+    _HL[0] = h
+    _HL[1] = v[0] | (v[1] << 8)
+    _WL[0] = None
+
+
+_HL = [0, 0]
 
 
 def _m_new(i):
+    i = int(i)
     o = _P[0](*_P[1])
-    _T[int(i)] = o
-    d = id(o)
-    _A[int(i)] = d >> 16
-    _AL[int(i)] = d & 0xFFFF
-    _o("id=%d" % id(o))
+    _T[i] = o
+    _hl(o)
+    _A[i] = _HL[0]
+    _AL[i] = _HL[1]
+    print("@" "R h=", _HL[0], " l=", _HL[1], sep="")
 
 
 def _m_word(kind, x):
@@ -386,7 +431,7 @@ def _m_link(f, s, t, a=-1, w="0", n=0):
                 break
         else:
             raise MemoryError("link record full")
-    _o("ok")
+    _ok()
 
 
 def _set(o, s, v):
@@ -410,7 +455,7 @@ def _get(o, s):
 def _m_root(i, on):
     i = int(i)
     _R[i] = _T[i] if int(on) else None
-    _o("ok")
+    _ok()
 
 
 def _m_fix():
@@ -426,8 +471,8 @@ def _m_fix():
             f = _LF[k]
             if f >= 0 and _T[f] is not None and _T[_LT[k]] is None:
                 o = _get(_T[f], _LS[k])
-                d = id(o)
-                if o is not None and d >> 16 == _A[_LT[k]] and d & 0xFFFF == _AL[_LT[k]]:
+                _hl(o)
+                if o is not None and _HL[0] == _A[_LT[k]] and _HL[1] == _AL[_LT[k]]:
                     _T[_LT[k]] = o
                     n += 1
                     more = True
@@ -442,4 +487,4 @@ def _m_gc(op):
         gc.enable()
     else:
         raise ValueError("unknown gc op " + op)
-    _o("ok")
+    _ok()
