@@ -100,6 +100,7 @@ def _m_co(m):
     if not m & 2:
         _P[0] = None
         _P[1] = ()
+        _P[2] = None
     if m & 4:
         gc.collect()
         i = 0
@@ -139,7 +140,7 @@ _S = _B()
 
 # What _m_prep made for the next _m_new: the maker and its arguments. They are made before the
 # "before" reading and held until the next _m_prep, so only the object itself is counted.
-_P = [None, ()]
+_P = [None, (), None]
 
 
 def _text(h):
@@ -160,6 +161,10 @@ def _mul(a, b):
 
 def _add(a, b):
     return a + b
+
+
+def _pow(a, b):
+    return a ** b
 
 
 def _neg(a):
@@ -189,6 +194,10 @@ def _mk_set(n):
     return s
 
 
+# 2**63, made at load.
+_LL = 1 << 63
+
+
 def _m_prep(kind, spec):
     # spec: `name=value` words: numbers in decimal, text in hex (`text=616263`). The arguments may
     # come padded with spaces (a REPL line's short literals would be interned).
@@ -201,6 +210,7 @@ def _m_prep(kind, spec):
     lit = a.get("literal", "0") == "1"
     _P[0] = None
     _P[1] = ()
+    _P[2] = None
     if kind == "list":
         extend = [None] * int(a["extend"]) if "extend" in a else None
         _P[0] = _mk_list
@@ -241,16 +251,23 @@ def _m_prep(kind, spec):
         _P[0] = _mul
         _P[1] = (float(a["value"]), 1)
     elif kind == "int":
+        # The value is held in _P[2], so neither reading counts it nor a stale word keeps it.
         v = int(a["value"])
+        _P[2] = v
         # The model's default: as small-int arithmetic makes it when the value fits 64 bits, else
         # from its digits.
-        how = a.get("from", "ll" if -(1 << 63) <= v < (1 << 63) else "text")
+        how = a.get("from", "ll" if -_LL <= v < _LL else "text")
         if how == "text":
             _P[0] = int
             _P[1] = (a["value"],)
         elif how == "neg":
             _P[0] = _neg
             _P[1] = (int(str(-v)),)
+        elif how == "pow":
+            # 2 ** e from two small ints, at run time.
+            e = int(a["exp"])
+            _P[0] = _pow
+            _P[1] = (2, e)
         elif how == "ll":
             # The sum of two halves: small ints that overflow make the int as
             # mp_obj_new_int_from_ll does.
