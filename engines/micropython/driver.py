@@ -194,8 +194,11 @@ def _mk_set(n):
     return s
 
 
-# 2**63, made at load.
-_LL = 1 << 63
+# 2**63, made at load; 0 where long ints are long long (every int fits 64 bits).
+try:
+    _LL = 1 << 63
+except OverflowError:
+    _LL = 0
 
 
 def _m_prep(kind, spec):
@@ -256,7 +259,7 @@ def _m_prep(kind, spec):
         _P[2] = v
         # The model's default: as small-int arithmetic makes it when the value fits 64 bits, else
         # from its digits.
-        how = a.get("from", "ll" if -_LL <= v < _LL else "text")
+        how = a.get("from", "ll" if not _LL or -_LL <= v < _LL else "text")
         if how == "text":
             _P[0] = int
             _P[1] = (a["value"],)

@@ -225,6 +225,20 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
             return Ok(());
         }
         self.detected = None;
+        // Without these modules no reading can be taken, and the driver goes in through
+        // exec(), which such a build (the unix port's minimal variant) may lack too.
+        let modules = self.transport.run("import gc,micropython")?;
+        if modules.contains("Error") {
+            self.transport.close();
+            return Err(SubjectError::new(
+                ErrorKind::UnknownProfile,
+                format_args!(
+                    "{}: this MicroPython build has no gc or micropython module (MICROPY_PY_GC, MICROPY_PY_MICROPYTHON), so no heap reading can be taken: {:?}",
+                    self.name_(),
+                    probe::tail(modules.trim())
+                ),
+            ));
+        }
         let loaded = match self.transport.run(DRIVER) {
             Ok(text) if !text.contains("MemoryError") => text,
             failed => {
