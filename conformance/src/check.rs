@@ -21,6 +21,8 @@ use crate::case::pattern::show_like;
 use crate::case::{Check, Expect, ExpectedValue, Law, MAX_VARS, Op, OwnedValue, Pattern, StatWant};
 use crate::plan::Plan;
 
+pub mod relative;
+
 /// A heap figure a stats step reported.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatFigure {
@@ -264,7 +266,27 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
     // The word each object's alloc gave, by plan variable.
     let mut alloc_words: BTreeMap<u16, u64> = BTreeMap::new();
 
-    for i in 0..plan.len() {
+    for i in 0..=plan.len() {
+        for f in plan.fills_before(i) {
+            match relative::fill(subject, tables, f) {
+                Ok(made) => figures
+                    .allocations
+                    .extend(made.iter().enumerate().map(|(k, bytes)| AllocFigure {
+                        line: f.line,
+                        object: format!("filler {}", k + 1),
+                        kind: "raw".into(),
+                        bytes: *bytes,
+                    })),
+                Err(why) => {
+                    problems.push(format!(
+                        "line {}: `fill` failed under {}: {why}\n    the rest of the plan was not run",
+                        f.line,
+                        plan.profile.name()
+                    ));
+                    return Execution::Failed(figures, problems);
+                }
+            }
+        }
         let (Some(step), Some(op)) = (plan.step(i), plan.op(i)) else {
             break;
         };
@@ -559,6 +581,45 @@ fn check_one(
             })
         }
         Check::Law(l) => check_law(op, tables, l, outcome, word, stats_now, &sink.text, last_encoded),
+        Check::OffsetFrom { var, offset, unit } => {
+            let w = word?;
+            let Some(base) = alloc_words.get(var) else {
+                return mismatch(
+                    format!("word {w:#x}, and object #{var} was never allocated in this plan"),
+                    "a distance from the word its alloc gave".to_string(),
+                );
+            };
+            let per = match unit {
+                memspec::fact::Unit::Blocks => match relative::block_bytes(tables) {
+                    Ok(b) => b,
+                    Err(why) => return Some(format!("    {why}")),
+                },
+                _ => 1,
+            };
+            let got = i128::from(w) - i128::from(*base);
+            let want = i128::from(*offset) * i128::from(per);
+            (got != want).then(|| {
+                format!(
+                    "    observed word {w:#x}, {got:+} bytes from {base:#x} (the object's alloc word)\n    accepted {want:+} bytes ({offset:+} {}{})",
+                    unit.name(),
+                    if per > 1 { format!(" of {per} bytes") } else { String::new() }
+                )
+            })
+        }
+        Check::MapAt { var, chars } => {
+            let Some(base) = alloc_words.get(var) else {
+                return mismatch(
+                    format!("object #{var} was never allocated in this plan"),
+                    format!("the map's blocks {chars:?} from the object's block"),
+                );
+            };
+            let bpb = match relative::block_bytes(tables) {
+                Ok(b) => b,
+                Err(why) => return Some(format!("    {why}")),
+            };
+            relative::map_at(&sink.text, *base, chars, bpb)
+                .map(|m| format!("{m}\n    the heap map was:\n{}", indent(&sink.text)))
+        }
         Check::AllocWord { var, same } => {
             let w = word?;
             let Some(allocated) = alloc_words.get(var) else {

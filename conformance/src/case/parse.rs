@@ -18,6 +18,16 @@ use super::{
 
 type Res<T> = Result<T, (Pos, String)>;
 
+/// Allocations a `fill` may make when the case gives no `max=`.
+const DEFAULT_FILL_MAX: u32 = 64;
+
+/// The most allocations a `fill` may be given (`max=`): a bound on the trial's time and memory.
+const FILL_MAX_LIMIT: u32 = 4096;
+
+/// The characters a `map-at` expectation may use: the heap map's (`py/gc.c` `gc_dump_alloc_table`)
+/// and `*` for any HEAD.
+const MAP_AT_CHARS: &str = ".=mhTLDSAFBM*";
+
 fn err<T>(pos: Pos, message: impl Into<String>) -> Res<T> {
     Err((pos, message.into()))
 }
@@ -225,6 +235,12 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
                     "`expect` must follow a step; there is no step before it",
                 );
             };
+            if matches!(steps[step_index].op, Op::Fill { .. }) {
+                return err(
+                    first.pos,
+                    "`fill` gives nothing to expect; follow it with a `stats` or `heap-map` step and expect there",
+                );
+            }
             let check = expectation(&mut line, &steps[step_index].op, engine, &var_of)?;
             line.done(&format!("`expect {}`", check.keyword()))?;
             let step = &mut steps[step_index];
@@ -257,6 +273,15 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
         }
         let op = step(first, &mut line, &mut vars, &mut var_of)?;
         line.done(&format!("the `{}` step", op.verb()))?;
+        if matches!(op, Op::Fill { .. }) && engine != Engine::MicroPython {
+            return err(
+                first.pos,
+                format!(
+                    "`fill` reads the largest free run from MicroPython's heap map (`max free sz`); {} has none",
+                    engine.name()
+                ),
+            );
+        }
         steps.push(CaseStep {
             pos: first.pos,
             only,
@@ -403,9 +428,7 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
                 );
             }
         }
-        if let Some(c) = s.op.capability()
-            && !needs.has(c)
-        {
+        if let Some(c) = s.op.capabilities().iter().find(|c| !needs.has(*c)) {
             return err(
                 s.pos,
                 format!(
@@ -1010,6 +1033,34 @@ fn step(
             let i = i32::try_from(i).map_err(|_| (t.pos, format!("word index {i} is out of range")))?;
             Op::Read(var, i)
         }
+        "fill" => {
+            let mut rooted = false;
+            let mut max = DEFAULT_FILL_MAX;
+            while let Some(t) = line.peek() {
+                line.at += 1;
+                let w = bare(t, "`rooted` or `max=N`")?;
+                if w == "rooted" && !rooted {
+                    rooted = true;
+                } else if let Some(n) = w.strip_prefix("max=") {
+                    let n = parse_int(n).map_err(|m| (t.pos, format!("`max=`: {m}")))?;
+                    max = u32::try_from(n)
+                        .ok()
+                        .filter(|n| (1..=FILL_MAX_LIMIT).contains(n))
+                        .ok_or_else(|| {
+                            (
+                                t.pos,
+                                format!("`max={n}`: a fill makes 1 to {FILL_MAX_LIMIT} allocations"),
+                            )
+                        })?;
+                } else {
+                    return err(
+                        t.pos,
+                        format!("unexpected `{w}` after `fill`; expected `rooted` (once) or `max=N`"),
+                    );
+                }
+            }
+            Op::Fill { rooted, max }
+        }
         "collect" => Op::Collect,
         "stats" => Op::Stats,
         "heap-map" => Op::HeapMap,
@@ -1034,7 +1085,7 @@ fn step(
                 verb.pos,
                 format!(
                     "`{other}` is no step; expected start, encode, decode, alloc, link, unlink, root, unroot, \
-                     collect, stats, heap-map, live, gc, read or expect"
+                     collect, stats, heap-map, live, gc, read, fill or expect"
                 ),
             );
         }
@@ -1197,6 +1248,53 @@ fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<S
                 same: k == "alloc-word",
             }
         }
+        "offset-from" => {
+            fits(gives_word, "a step that gives a word (encode, alloc, read)")?;
+            let t = line.next("an object name")?;
+            let name = ident(t, "an object name")?;
+            let var = var_use(t, &name, var_of)?;
+            let n = line.next("a distance such as `+1` or `-16`")?;
+            let offset = int_in(n, "the distance")?;
+            let u = line.next("the unit, `bytes` or `blocks`")?;
+            let unit = match &*bare(u, "`bytes` or `blocks`")? {
+                "bytes" => Unit::Bytes,
+                "blocks" if engine == Engine::MicroPython => Unit::Blocks,
+                other => {
+                    return err(
+                        u.pos,
+                        if other == "blocks" {
+                            format!(
+                                "`blocks` are MicroPython's; a {} case counts in `bytes`",
+                                engine.name()
+                            )
+                        } else {
+                            format!("`{other}`: expected `bytes` or `blocks`")
+                        },
+                    );
+                }
+            };
+            Check::OffsetFrom { var, offset, unit }
+        }
+        "map-at" => {
+            fits(matches!(op, Op::HeapMap), "a heap-map step")?;
+            let t = line.next("an object name")?;
+            let name = ident(t, "an object name")?;
+            let var = var_use(t, &name, var_of)?;
+            let qt = line.next("the block characters in double quotes, such as `\"h=.\"`")?;
+            let q = quoted(qt, "the block characters")?;
+            let chars =
+                String::from_utf8(q).map_err(|_| (qt.pos, "the characters must be UTF-8".to_string()))?;
+            if let Some(c) = chars.chars().find(|c| !MAP_AT_CHARS.contains(*c)) {
+                return err(
+                    qt.pos,
+                    format!("`{c}` is no heap-map block character; expected `{MAP_AT_CHARS}` (`*` any HEAD)"),
+                );
+            }
+            if chars.is_empty() {
+                return err(qt.pos, "`map-at` needs at least one block character");
+            }
+            Check::MapAt { var, chars }
+        }
         "live" | "dead" => {
             fits(matches!(op, Op::Live(_)), "a live step")?;
             Check::Live(k == "live")
@@ -1312,7 +1410,7 @@ fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<S
                 format!(
                     "`{other}` is no expectation; expected word, class, value, error, bytes, freed-allocations, \
                      freed-bytes, returned, finalisers, used, free, total, allocations, stat, live, dead, \
-                     map-line, map-contains, map-count, alloc-word, not-alloc-word or law"
+                     map-line, map-contains, map-count, map-at, alloc-word, not-alloc-word, offset-from or law"
                 ),
             );
         }

@@ -6,7 +6,8 @@
 
 use crate::law::{LawResult, Violation};
 use crate::micropython::heap::{
-    ALLOC_TABLE_GAP_BYTES, BlockIndex, BlockKind, SideTables, area_split, area_split_divisor, atb_slot,
+    ALLOC_TABLE_GAP_BYTES, BLOCKS_PER_ATB, BlockIndex, BlockKind, SideTables, area_split, area_split_divisor,
+    atb_slot,
 };
 use crate::micropython::heap_map::{
     AREA_HEADER, BLOCKS_PER_LINE, COLLAPSE_MIN_FREE_BLOCKS, COLLAPSED_PREFIX, COLLAPSED_SUFFIX, kind_of,
@@ -75,6 +76,29 @@ pub fn pool_follows_area_formula(
             s.blocks,
             s.pool_bytes,
             pool_bytes.checked_div(bytes_per_block).unwrap_or(0),
+        ),
+    ))
+}
+
+/// The pool, whatever the size of the area it was made from, is a whole number of ATB bytes'
+/// worth of blocks: `gc_setup_area` gives A ATB bytes 4A blocks, so a heap of several areas sums
+/// such pools too. It needs no chosen area: it holds for the pool a subject reports.
+pub fn pool_is_whole_atb_bytes(pool_bytes: u64, bytes_per_block: u64) -> LawResult {
+    let per_atb_byte = BLOCKS_PER_ATB * bytes_per_block;
+    if per_atb_byte != 0 && pool_bytes.is_multiple_of(per_atb_byte) {
+        return Ok(());
+    }
+    Err(Violation::new(
+        "pool-is-whole-atb-bytes",
+        format_args!(
+            "pool {pool_bytes} B = {} blocks of {bytes_per_block} B, {} past a multiple of {BLOCKS_PER_ATB} \
+             (one ATB byte maps {BLOCKS_PER_ATB} blocks, {per_atb_byte} B)",
+            pool_bytes.checked_div(bytes_per_block).unwrap_or(0),
+            pool_bytes
+                .checked_div(bytes_per_block)
+                .unwrap_or(0)
+                .checked_rem(BLOCKS_PER_ATB)
+                .unwrap_or(0),
         ),
     ))
 }
@@ -382,6 +406,16 @@ mod tests {
             "{m}"
         );
         assert!(alloc_plus_free_is_pool(u64::MAX, 1, u64::MAX, 0).is_err());
+    }
+
+    #[test]
+    fn a_pool_of_blocks_not_a_multiple_of_four_is_no_whole_atb() {
+        // The pool of MicroPython's ports/qemu VIRT_RV32 heap, 8752 blocks of 16 bytes.
+        assert!(pool_is_whole_atb_bytes(140_032, 16).is_ok());
+        assert!(pool_is_whole_atb_bytes(2_072_832, 32).is_ok());
+        let m = message(pool_is_whole_atb_bytes(8016, 16));
+        assert!(m.contains("501 blocks of 16 B, 1 past a multiple of 4"), "{m}");
+        assert!(pool_is_whole_atb_bytes(64, 0).is_err());
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! | `mem-alloc-is-whole-blocks` | `stats` | `heap.used` with `laws::mem_alloc_is_whole_blocks` |
 //! | `alloc-plus-free-is-pool split=N` | `stats` | `heap.used + heap.free = heap.total + N` with `laws::alloc_plus_free_is_pool` |
 //! | `pool-follows-area-formula area=T ftb=0\|1 wtb=0\|1` | `stats` | `heap.total` with `laws::pool_follows_area_formula` |
+//! | `free-counts-reported-split` | `stats` | `heap.used + heap.free = heap.total + gc.max_new_split`, the split as the subject reports it (0 when it reports none), with `laws::alloc_plus_free_is_pool` |
+//! | `pool-is-whole-atb-bytes` | `stats` | `heap.total`, as the subject reports it, with `laws::pool_is_whole_atb_bytes` |
 //! | `side-tables-clear-of-pool area=T ftb=0\|1 wtb=0\|1` | `stats` | the heap is that area's pool, then `laws::side_tables_clear_of_pool` |
 //! | `collect-return-value retval=0\|1` | `collect` | what collect returned beside what it freed, `laws::collect_return_value` |
 //! | `atb-entry-is block=B kind=K` | `heap-map` | the map's ATB entry of block B is the code K (`AT_FREE` 0 .. `AT_MARK` 3), `laws::atb_entry_is` |
@@ -42,6 +44,10 @@ pub enum MicroPythonLaw {
         /// Which side tables the build has.
         tables: SideTables,
     },
+    /// `pool-is-whole-atb-bytes`.
+    PoolIsWholeAtbBytes,
+    /// `free-counts-reported-split`.
+    FreeCountsReportedSplit,
     /// `side-tables-clear-of-pool area=T ftb=F wtb=W`.
     SideTablesClearOfPool {
         /// The area's bytes after rounding.
@@ -74,6 +80,8 @@ pub const NAMES: &[&str] = &[
     "mem-alloc-is-whole-blocks",
     "alloc-plus-free-is-pool",
     "pool-follows-area-formula",
+    "pool-is-whole-atb-bytes",
+    "free-counts-reported-split",
     "side-tables-clear-of-pool",
     "collect-return-value",
     "atb-entry-is",
@@ -83,6 +91,10 @@ pub const NAMES: &[&str] = &[
 ];
 
 type Res<T> = Result<T, (Pos, String)>;
+
+/// The figure a subject reports `max new split` under, where its heap grows by new areas
+/// (`py/gc.c` `gc_dump_info` with `MICROPY_GC_SPLIT_HEAP_AUTO`).
+pub const MAX_NEW_SPLIT: &str = "gc.max_new_split";
 
 fn flag(at: Pos, key: &str, v: u64) -> Res<bool> {
     match v {
@@ -99,6 +111,8 @@ impl MicroPythonLaw {
             MicroPythonLaw::MemAllocIsWholeBlocks => "mem-alloc-is-whole-blocks",
             MicroPythonLaw::AllocPlusFreeIsPool { .. } => "alloc-plus-free-is-pool",
             MicroPythonLaw::PoolFollowsAreaFormula { .. } => "pool-follows-area-formula",
+            MicroPythonLaw::PoolIsWholeAtbBytes => "pool-is-whole-atb-bytes",
+            MicroPythonLaw::FreeCountsReportedSplit => "free-counts-reported-split",
             MicroPythonLaw::SideTablesClearOfPool { .. } => "side-tables-clear-of-pool",
             MicroPythonLaw::CollectReturnValue { .. } => "collect-return-value",
             MicroPythonLaw::AtbEntryIs { .. } => "atb-entry-is",
@@ -114,6 +128,8 @@ impl MicroPythonLaw {
             MicroPythonLaw::MemAllocIsWholeBlocks
             | MicroPythonLaw::AllocPlusFreeIsPool { .. }
             | MicroPythonLaw::PoolFollowsAreaFormula { .. }
+            | MicroPythonLaw::PoolIsWholeAtbBytes
+            | MicroPythonLaw::FreeCountsReportedSplit
             | MicroPythonLaw::SideTablesClearOfPool { .. } => (|op| matches!(op, Op::Stats), "a stats step"),
             MicroPythonLaw::CollectReturnValue { .. } => (|op| matches!(op, Op::Collect), "a collect step"),
             MicroPythonLaw::AtbEntryIs { .. }
@@ -144,6 +160,8 @@ impl MicroPythonLaw {
                 let (area, tables) = tables(arg)?;
                 MicroPythonLaw::PoolFollowsAreaFormula { area, tables }
             }
+            "pool-is-whole-atb-bytes" => MicroPythonLaw::PoolIsWholeAtbBytes,
+            "free-counts-reported-split" => MicroPythonLaw::FreeCountsReportedSplit,
             "side-tables-clear-of-pool" => {
                 let (area, tables) = tables(arg)?;
                 MicroPythonLaw::SideTablesClearOfPool { area, tables }
@@ -213,6 +231,15 @@ impl MicroPythonLaw {
             ),
             MicroPythonLaw::PoolFollowsAreaFormula { area, tables } => {
                 laws::pool_follows_area_formula(area, block_bytes()?, tables, figure(stat::TOTAL)?)
+            }
+            MicroPythonLaw::FreeCountsReportedSplit => laws::alloc_plus_free_is_pool(
+                figure(stat::USED)?,
+                figure(stat::FREE)?,
+                figure(stat::TOTAL)?,
+                seen.stats.get(MAX_NEW_SPLIT).copied().unwrap_or(0),
+            ),
+            MicroPythonLaw::PoolIsWholeAtbBytes => {
+                laws::pool_is_whole_atb_bytes(figure(stat::TOTAL)?, block_bytes()?)
             }
             MicroPythonLaw::SideTablesClearOfPool { area, tables } => {
                 let bpb = block_bytes()?;
@@ -354,6 +381,8 @@ mod tests {
             MicroPythonLaw::MemAllocIsWholeBlocks,
             MicroPythonLaw::AllocPlusFreeIsPool { split: 0 },
             MicroPythonLaw::PoolFollowsAreaFormula { area: 8192, tables },
+            MicroPythonLaw::PoolIsWholeAtbBytes,
+            MicroPythonLaw::FreeCountsReportedSplit,
             MicroPythonLaw::SideTablesClearOfPool { area: 8192, tables },
         ] {
             assert_eq!(law.check(&seen(&done, &ok, "")), Ok(()), "{}", law.name());
@@ -363,6 +392,21 @@ mod tests {
             &seen(&done, &ok, ""),
         );
         assert!(m.contains("expected pool 8000 + max new split 134217728"), "{m}");
+        let mut split = figures(48, 7952 + 134_217_728, 8000);
+        assert_eq!(
+            MicroPythonLaw::FreeCountsReportedSplit.check(&seen(&done, &split, "")),
+            Err(Violation::new(
+                "alloc-plus-free-is-pool",
+                format_args!(
+                    "mem_alloc 48 + mem_free 134225680 = 134225728, expected pool 8000 + max new split 0 = 8000"
+                )
+            ))
+        );
+        split.insert(MAX_NEW_SPLIT.to_string(), 134_217_728);
+        assert_eq!(
+            MicroPythonLaw::FreeCountsReportedSplit.check(&seen(&done, &split, "")),
+            Ok(())
+        );
         let m = broken(
             MicroPythonLaw::MemAllocIsWholeBlocks,
             &seen(&done, &figures(40, 7960, 8000), ""),
