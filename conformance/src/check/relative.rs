@@ -167,7 +167,57 @@ pub fn map_at(text: &str, word: u64, want: &str, bpb: u64) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use memspec::profile::ProfileId;
+    use memspec_impl::reference::Reference;
+
     use super::*;
+    use crate::check::{Execution, execute};
+
+    /// Runs `body` as a MicroPython case under a32 against the reference; what went wrong.
+    fn problems(needs: &str, body: &str) -> Vec<String> {
+        let text = format!(
+            ";;! case-format: 1\n;;! about: relative readings\n;;! profiles: micropython-a64\n;;! needs: {needs}\n\
+             ;;! claims: none\n;;! source s: derived the test's own values\n{body}"
+        );
+        let case = crate::case::parse("test.case", "micropython", "heap", "t", &text)
+            .unwrap_or_else(|e| panic!("the test case does not parse: {e}"));
+        let plan = crate::plan::Plan::new(&case, ProfileId::MicropythonA64).expect("a plan");
+        let mut arena = vec![0u8; 1 << 16];
+        match execute(&plan, &mut Reference::new(&mut arena)) {
+            Execution::Passed(_) => Vec::new(),
+            Execution::Failed(_, p) => p,
+            Execution::Skipped(why) | Execution::Unavailable(why) => panic!("not run: {why}"),
+        }
+    }
+
+    #[test]
+    fn a_fill_takes_every_free_run_and_fails_when_its_bound_is_too_small() {
+        // Three holes (between a, c and e, and after e) once b and d are garbage.
+        let holes = "start arena=8192 port=unix\nalloc a = raw bytes=1\nalloc b = raw bytes=64\nalloc c = raw bytes=1\n\
+                     alloc d = raw bytes=96\nalloc e = raw bytes=1\nroot a\nroot c\nroot e\ncollect\n";
+        let full = format!("{holes}fill rooted max=3\nstats\n  expect free 0 bytes from s\n  expect allocations 6 from s\n");
+        assert_eq!(problems("alloc root collect stats heap-map raw-alloc", &full), Vec::<String>::new());
+        let short = format!("{holes}fill rooted max=2\nstats\n  expect free 0 bytes from s\n");
+        let p = problems("alloc root collect stats heap-map raw-alloc", &short);
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert!(
+            p[0].contains("line 17: `fill` failed") && p[0].contains("after 2 allocations the heap still has a free run of"),
+            "{}",
+            p[0]
+        );
+    }
+
+    #[test]
+    fn offset_from_and_map_at_name_the_object_and_the_distance() {
+        let body = "start arena=8192 port=unix\nalloc a = raw bytes=1\nalloc b = raw bytes=33\n\
+                    \x20 expect offset-from a +1 blocks from s\n  expect offset-from a +64 bytes from s\n\
+                    heap-map\n  expect map-at a \"**=.\" from s\n  expect map-at b \"h.\" from s\n";
+        let p = problems("alloc heap-map raw-alloc", body);
+        assert_eq!(p.len(), 2, "{p:#?}");
+        assert!(p[0].contains("observed word") && p[0].contains("+32 bytes from"), "{}", p[0]);
+        assert!(p[0].contains("accepted +64 bytes (+64 bytes)"), "{}", p[0]);
+        assert!(p[1].contains("observed \"h=\"") && p[1].contains("accepted \"h.\""), "{}", p[1]);
+    }
 
     const MAP: &str = "GC: total: 2048, used: 96, free: 1952\n No. of 1-blocks: 2, 2-blocks: 1, max blk sz: 2, max free sz: 123\n\
                        GC memory layout; from 20000100:\n00000000: LhT=............................................................\n\
