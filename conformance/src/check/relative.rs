@@ -195,13 +195,19 @@ mod tests {
         // Three holes (between a, c and e, and after e) once b and d are garbage.
         let holes = "start arena=8192 port=unix\nalloc a = raw bytes=1\nalloc b = raw bytes=64\nalloc c = raw bytes=1\n\
                      alloc d = raw bytes=96\nalloc e = raw bytes=1\nroot a\nroot c\nroot e\ncollect\n";
-        let full = format!("{holes}fill rooted max=3\nstats\n  expect free 0 bytes from s\n  expect allocations 6 from s\n");
-        assert_eq!(problems("alloc root collect stats heap-map raw-alloc", &full), Vec::<String>::new());
+        let full = format!(
+            "{holes}fill rooted max=3\nstats\n  expect free 0 bytes from s\n  expect allocations 6 from s\n"
+        );
+        assert_eq!(
+            problems("alloc root collect stats heap-map raw-alloc", &full),
+            Vec::<String>::new()
+        );
         let short = format!("{holes}fill rooted max=2\nstats\n  expect free 0 bytes from s\n");
         let p = problems("alloc root collect stats heap-map raw-alloc", &short);
         assert_eq!(p.len(), 1, "{p:#?}");
         assert!(
-            p[0].contains("line 17: `fill` failed") && p[0].contains("after 2 allocations the heap still has a free run of"),
+            p[0].contains("line 17: `fill` failed")
+                && p[0].contains("after 2 allocations the heap still has a free run of"),
             "{}",
             p[0]
         );
@@ -214,9 +220,17 @@ mod tests {
                     heap-map\n  expect map-at a \"**=.\" from s\n  expect map-at b \"h.\" from s\n";
         let p = problems("alloc heap-map raw-alloc", body);
         assert_eq!(p.len(), 2, "{p:#?}");
-        assert!(p[0].contains("observed word") && p[0].contains("+32 bytes from"), "{}", p[0]);
+        assert!(
+            p[0].contains("observed word") && p[0].contains("+32 bytes from"),
+            "{}",
+            p[0]
+        );
         assert!(p[0].contains("accepted +64 bytes (+64 bytes)"), "{}", p[0]);
-        assert!(p[1].contains("observed \"h=\"") && p[1].contains("accepted \"h.\""), "{}", p[1]);
+        assert!(
+            p[1].contains("observed \"h=\"") && p[1].contains("accepted \"h.\""),
+            "{}",
+            p[1]
+        );
     }
 
     const MAP: &str = "GC: total: 2048, used: 96, free: 1952\n No. of 1-blocks: 2, 2-blocks: 1, max blk sz: 2, max free sz: 123\n\

@@ -219,6 +219,13 @@ pub fn no_orphan_tail(atb: &[BlockKind]) -> LawResult {
 /// The summary `mem_info()` prints (`GC: total: …` and the block counts) is what `gc_info` makes of
 /// the ATB of the heap's only area.
 pub fn mem_info_agrees_with_atb(text: &str, atb: &[BlockKind], bytes_per_block: u64) -> LawResult {
+    mem_info_agrees_with_areas(text, &[atb], bytes_per_block)
+}
+
+/// The summary `mem_info()` prints is what `gc_info` makes of the ATBs of all the heap's areas: the
+/// figures and block counts summed over the areas, the largest block and free run the largest of any
+/// area (`gc_info` counts each area's runs on their own).
+pub fn mem_info_agrees_with_areas(text: &str, areas: &[&[BlockKind]], bytes_per_block: u64) -> LawResult {
     const LAW: &str = "mem-info-agrees-with-atb";
     let Some((printed, _)) = mem_info::parse(text) else {
         return Err(Violation::new(
@@ -226,7 +233,17 @@ pub fn mem_info_agrees_with_atb(text: &str, atb: &[BlockKind], bytes_per_block: 
             format_args!("no `GC: total: …` line followed by ` No. of 1-blocks: …` in the text"),
         ));
     };
-    let want = mem_info::gc_info(atb, bytes_per_block);
+    let mut want = GcInfo::default();
+    for atb in areas {
+        let g = mem_info::gc_info(atb, bytes_per_block);
+        want.total += g.total;
+        want.used += g.used;
+        want.free += g.free;
+        want.one_block += g.one_block;
+        want.two_blocks += g.two_blocks;
+        want.max_block = want.max_block.max(g.max_block);
+        want.max_free = want.max_free.max(g.max_free);
+    }
     if printed == want {
         return Ok(());
     }

@@ -10,9 +10,9 @@
 //! | `side-tables-clear-of-pool area=T ftb=0\|1 wtb=0\|1` | `stats` | the heap is that area's pool, then `laws::side_tables_clear_of_pool` |
 //! | `collect-return-value retval=0\|1` | `collect` | what collect returned beside what it freed, `laws::collect_return_value` |
 //! | `atb-entry-is block=B kind=K` | `heap-map` | the map's ATB entry of block B is the code K (`AT_FREE` 0 .. `AT_MARK` 3), `laws::atb_entry_is` |
-//! | `no-orphan-tail` | `heap-map` | `laws::no_orphan_tail` on the map's blocks |
-//! | `mem-info-agrees-with-atb` | `heap-map` | `laws::mem_info_agrees_with_atb`: the `GC:` summary against the map's blocks |
-//! | `heap-map-agrees-with-atb` | `heap-map` | `laws::heap_map_agrees_with_atb`: the map's lines keep `gc_dump_alloc_table`'s rules |
+//! | `no-orphan-tail` | `heap-map` | `laws::no_orphan_tail` on the blocks of each area of the map |
+//! | `mem-info-agrees-with-atb` | `heap-map` | `laws::mem_info_agrees_with_areas`: the `GC:` summary against the blocks of all the map's areas |
+//! | `heap-map-agrees-with-atb` | `heap-map` | `laws::heap_map_agrees_with_atb` on each area: the map's lines keep `gc_dump_alloc_table`'s rules |
 //!
 //! The block size is the profile's `MICROPY_BYTES_PER_GC_BLOCK` fact. The map laws read the blocks from
 //! the map itself (`heap_map::decode`), so they check how the map is printed and what the summary says
@@ -257,14 +257,23 @@ impl MicroPythonLaw {
                 let blocks = map_blocks(seen.text, self.name())?;
                 laws::atb_entry_is(&atb_bytes(&blocks), BlockIndex(block), kind)
             }
-            MicroPythonLaw::NoOrphanTail => laws::no_orphan_tail(&map_blocks(seen.text, self.name())?),
+            MicroPythonLaw::NoOrphanTail => {
+                for (_, blocks) in map_areas(seen.text, self.name())? {
+                    laws::no_orphan_tail(&blocks)?;
+                }
+                Ok(())
+            }
             MicroPythonLaw::MemInfoAgreesWithAtb => {
-                let blocks = map_blocks(seen.text, self.name())?;
-                laws::mem_info_agrees_with_atb(seen.text, &blocks, block_bytes()?)
+                let areas = map_areas(seen.text, self.name())?;
+                let atbs: Vec<&[BlockKind]> = areas.iter().map(|(_, b)| b.as_slice()).collect();
+                laws::mem_info_agrees_with_areas(seen.text, &atbs, block_bytes()?)
             }
             MicroPythonLaw::HeapMapAgreesWithAtb => {
-                let blocks = map_blocks(seen.text, self.name())?;
-                laws::heap_map_agrees_with_atb(seen.text, &blocks, block_bytes()?)
+                let bpb = block_bytes()?;
+                for (from, blocks) in map_areas(seen.text, self.name())? {
+                    laws::heap_map_agrees_with_atb(&seen.text[from..], &blocks, bpb)?;
+                }
+                Ok(())
             }
         }
     }
@@ -279,6 +288,23 @@ fn map_blocks(text: &str, law: &'static str) -> Result<Vec<BlockKind>, Violation
         .map_err(|v| Violation::new(law, format_args!("{}", v.message)))?;
     blocks.truncate(n);
     Ok(blocks)
+}
+
+/// Every area of a heap map, where its `GC memory layout; from` line starts in `text` and its
+/// blocks; at least one (a map without any is an error).
+fn map_areas(text: &str, law: &'static str) -> Result<Vec<(usize, Vec<BlockKind>)>, Violation> {
+    let starts: Vec<usize> = text
+        .match_indices(heap_map::AREA_HEADER)
+        .map(|(i, _)| i)
+        .filter(|i| *i == 0 || text[..*i].ends_with('\n'))
+        .collect();
+    if starts.is_empty() {
+        return map_blocks(text, law).map(|b| vec![(0, b)]);
+    }
+    starts
+        .into_iter()
+        .map(|from| map_blocks(&text[from..], law).map(|b| (from, b)))
+        .collect()
 }
 
 /// The ATB bytes of `blocks`: four 2-bit entries a byte, block 0 of a byte in its lowest bits
@@ -367,6 +393,32 @@ mod tests {
             &seen(&done, &none, "no map"),
         );
         assert!(m.contains("no line starts with `GC memory layout; from `"), "{m}");
+    }
+
+    #[test]
+    fn the_map_laws_read_every_area_of_a_heap_that_grew() {
+        // Two areas of four blocks: `h=..` and `h...`; gc_info sums them, and takes the largest runs.
+        let two = "GC: total: 128, used: 48, free: 80\n No. of 1-blocks: 1, 2-blocks: 1, max blk sz: 2, max free sz: 3\n\
+                   GC memory layout; from 20000000:\n00000000: h=..\nGC memory layout; from 30000000:\n00000000: h...\n";
+        let none = BTreeMap::new();
+        let done = Outcome::Done;
+        for law in [
+            MicroPythonLaw::NoOrphanTail,
+            MicroPythonLaw::MemInfoAgreesWithAtb,
+            MicroPythonLaw::HeapMapAgreesWithAtb,
+        ] {
+            assert_eq!(law.check(&seen(&done, &none, two)), Ok(()), "{}", law.name());
+        }
+        let m = broken(
+            MicroPythonLaw::MemInfoAgreesWithAtb,
+            &seen(&done, &none, &two.replace("max free sz: 3", "max free sz: 5")),
+        );
+        assert!(m.contains("max free 5") && m.contains("max free 3"), "{m}");
+        let m = broken(
+            MicroPythonLaw::NoOrphanTail,
+            &seen(&done, &none, &two.replace("00000000: h...", "00000000: .=..")),
+        );
+        assert!(m.contains("block 1 is TAIL"), "{m}");
     }
 
     #[test]
