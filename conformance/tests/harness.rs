@@ -163,6 +163,10 @@ fn the_parser_never_panics() -> R {
     ]
     .iter()
     .map(|f| std::fs::read_to_string(test_cases().join("micropython").join(f)).unwrap_or_default())
+    // A corpus case with a fill, offsets and map positions, so their parsing meets junk too.
+    .chain(std::fs::read_to_string(
+        corpus::default_root().join("micropython/heap/first_fit.case"),
+    ))
     .collect();
     let mut runner = TestRunner::new(Config {
         cases: 512,
