@@ -218,8 +218,8 @@ pub enum Op {
     Unroot(u16),
     /// `collect`.
     Collect,
-    /// `stats`.
-    Stats,
+    /// `stats [as NAME]`: the figures, kept under NAME as a baseline when named.
+    Stats(Option<String>),
     /// `heap-map`.
     HeapMap,
     /// `live a`.
@@ -256,7 +256,7 @@ impl Op {
             Op::Root(_) => "root",
             Op::Unroot(_) => "unroot",
             Op::Collect => "collect",
-            Op::Stats => "stats",
+            Op::Stats(_) => "stats",
             Op::HeapMap => "heap-map",
             Op::Live(_) => "live",
             Op::Gc(_) => "gc",
@@ -291,7 +291,7 @@ impl Op {
             Op::Link { .. } => Capability::Link,
             Op::Root(_) | Op::Unroot(_) => Capability::Root,
             Op::Collect => Capability::Collect,
-            Op::Stats => Capability::Stats,
+            Op::Stats(_) => Capability::Stats,
             Op::HeapMap => Capability::HeapMap,
             Op::Live(_) => Capability::Liveness,
             Op::Gc(_) => Capability::GcControl,
@@ -493,13 +493,20 @@ impl Check {
     }
 }
 
-/// A stat expectation: a value, or a change since the previous stats step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A stat expectation: a value, or a change since the previous stats step or a named one.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StatWant {
     /// Exactly this.
     Exact(u64),
     /// This much more (or less) than at the previous stats step.
     Delta(i64),
+    /// This much more (or less) than at the stats step named `as <since>` (`+N since <name>`).
+    Since {
+        /// The change.
+        change: i64,
+        /// The baseline's name.
+        since: String,
+    },
 }
 
 /// A decoded value a case expects.

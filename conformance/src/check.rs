@@ -89,6 +89,13 @@ pub enum Execution {
     Unavailable(String),
 }
 
+/// The figures of earlier stats steps: the last one, and each named `stats as <name>`.
+#[derive(Default)]
+struct Earlier {
+    last: Option<BTreeMap<String, u64>>,
+    named: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
 /// Collects what stats and heap-map steps report.
 #[derive(Default)]
 struct Collector {
@@ -261,7 +268,7 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
     let mut figures = Figures::default();
     let mut problems: Vec<String> = Vec::new();
     let mut runner = Runner::<MAX_VARS>::new();
-    let mut last_stats: Option<BTreeMap<String, u64>> = None;
+    let mut earlier = Earlier::default();
     let mut last_encoded: Option<(&OwnedValue, u64)> = None;
     // The word each object's alloc gave, by plan variable.
     let mut alloc_words: BTreeMap<u16, u64> = BTreeMap::new();
@@ -392,7 +399,7 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
                 word,
                 &sink,
                 &stats_now,
-                &last_stats,
+                &earlier,
                 last_encoded,
                 &alloc_words,
             ) {
@@ -402,8 +409,11 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
         if let (Op::Encode(v), Outcome::Encoded(enc)) = (op, &outcome) {
             last_encoded = Some((v, enc.word));
         }
-        if matches!(op, Op::Stats) {
-            last_stats = Some(stats_now);
+        if let Op::Stats(name) = op {
+            if let Some(n) = name {
+                earlier.named.insert(n.clone(), stats_now.clone());
+            }
+            earlier.last = Some(stats_now);
         }
     }
     if problems.is_empty() {
@@ -442,7 +452,7 @@ fn check_one(
     word: Option<u64>,
     sink: &Collector,
     stats_now: &BTreeMap<String, u64>,
-    last_stats: &Option<BTreeMap<String, u64>>,
+    earlier: &Earlier,
     last_encoded: Option<(&OwnedValue, u64)>,
     alloc_words: &BTreeMap<u16, u64>,
 ) -> Option<String> {
@@ -532,17 +542,26 @@ fn check_one(
                         u = got_unit.name()
                     )
                 }),
-                StatWant::Delta(d) => {
-                    let Some(before) = last_stats.as_ref().and_then(|s| s.get(name)) else {
+                StatWant::Delta(_) | StatWant::Since { .. } => {
+                    let (d, base, since) = match want {
+                        StatWant::Since { change, since } => (
+                            *change,
+                            earlier.named.get(since),
+                            format!(" since `stats as {since}`"),
+                        ),
+                        StatWant::Delta(d) => (*d, earlier.last.as_ref(), String::new()),
+                        StatWant::Exact(_) => return None,
+                    };
+                    let Some(before) = base.and_then(|s| s.get(name)) else {
                         return mismatch(
-                            format!("{name} = {got}, and no earlier stats step reported it"),
-                            format!("a change of {d:+}"),
+                            format!("{name} = {got}, and no earlier stats step{since} reported it"),
+                            format!("a change of {d:+}{since}"),
                         );
                     };
                     let change = i128::from(*got) - i128::from(*before);
-                    (change != i128::from(*d)).then(|| {
+                    (change != i128::from(d)).then(|| {
                         format!(
-                            "    observed {name} {before} -> {got} ({change:+} {u})\n    accepted a change of {d:+} {u}",
+                            "    observed {name} {before} -> {got} ({change:+} {u}){since}\n    accepted a change of {d:+} {u}",
                             u = got_unit.name()
                         )
                     })

@@ -130,7 +130,7 @@ impl<'c> Plan<'c> {
             Op::Root(v) => Step::Root(Var(*v)),
             Op::Unroot(v) => Step::Unroot(Var(*v)),
             Op::Collect => Step::Collect,
-            Op::Stats => Step::Stats,
+            Op::Stats(_) => Step::Stats,
             Op::HeapMap => Step::HeapMap,
             Op::Live(v) => Step::IsLive(Var(*v)),
             Op::Gc(op) => Step::Gc(*op),

@@ -1,6 +1,6 @@
 //! The case parser. Every error names the line and column and says what was expected.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use memspec::claim::Claim;
 use memspec::fact::Unit;
@@ -182,6 +182,8 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
     let mut steps: Vec<CaseStep> = Vec::new();
     let mut vars: Vec<String> = Vec::new();
     let mut var_of: BTreeMap<String, u16> = BTreeMap::new();
+    // Names of the stats steps so far (`stats as <name>`).
+    let mut labels: BTreeSet<String> = BTreeSet::new();
     // Unresolved source labels of expectations: (step, expect, label token pos, label).
     let mut pending_from: Vec<(usize, usize, Pos, Option<String>)> = Vec::new();
 
@@ -241,7 +243,7 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
                     "`fill` gives nothing to expect; follow it with a `stats` or `heap-map` step and expect there",
                 );
             }
-            let check = expectation(&mut line, &steps[step_index].op, engine, &var_of)?;
+            let check = expectation(&mut line, &steps[step_index].op, engine, &var_of, &labels)?;
             line.done(&format!("`expect {}`", check.keyword()))?;
             let step = &mut steps[step_index];
             if let (Some(eonly), Some(sonly)) = (&only, &step.only)
@@ -271,7 +273,7 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
                 "`from` names the source of an expected value; it belongs on `expect` lines",
             );
         }
-        let op = step(first, &mut line, &mut vars, &mut var_of)?;
+        let op = step(first, &mut line, &mut vars, &mut var_of, &mut labels)?;
         line.done(&format!("the `{}` step", op.verb()))?;
         if matches!(op, Op::Fill { .. }) && engine != Engine::MicroPython {
             return err(
@@ -887,6 +889,7 @@ fn step(
     line: &mut Line<'_>,
     vars: &mut Vec<String>,
     var_of: &mut BTreeMap<String, u16>,
+    labels: &mut BTreeSet<String>,
 ) -> Res<Op> {
     let v = bare(verb, "a step")?;
     Ok(match &*v {
@@ -1062,7 +1065,19 @@ fn step(
             Op::Fill { rooted, max }
         }
         "collect" => Op::Collect,
-        "stats" => Op::Stats,
+        "stats" => match line.peek() {
+            Some(t) if t.is("as") => {
+                line.at += 1;
+                let n = line.next("a name for the figures, as in `stats as before`")?;
+                let name = ident(n, "a name for the figures")?;
+                if labels.contains(&name) {
+                    return err(n.pos, format!("a stats step is already named `{name}`"));
+                }
+                labels.insert(name.clone());
+                Op::Stats(Some(name))
+            }
+            _ => Op::Stats(None),
+        },
         "heap-map" => Op::HeapMap,
         "gc" => {
             let t = line.next("lock, unlock, disable or enable")?;
@@ -1115,7 +1130,13 @@ fn pattern(t: &Token) -> Res<Pattern> {
     Pattern::parse(&bare(t, "a word pattern")?).map_err(|m| (t.pos, m))
 }
 
-fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<String, u16>) -> Res<Check> {
+fn expectation(
+    line: &mut Line<'_>,
+    op: &Op,
+    engine: Engine,
+    var_of: &BTreeMap<String, u16>,
+    labels: &BTreeSet<String>,
+) -> Res<Check> {
     let kw =
         line.next("what is expected: word, class, value, error, bytes, used, live, map-line, law, ...")?;
     let k = bare(kw, "an expectation keyword")?;
@@ -1214,7 +1235,7 @@ fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<S
             }
         }
         _ if stat_name.is_some() || k == "stat" => {
-            fits(matches!(op, Op::Stats), "a stats step")?;
+            fits(matches!(op, Op::Stats(_)), "a stats step")?;
             let name = match stat_name {
                 Some(n) => n.to_string(),
                 None => bare(
@@ -1225,18 +1246,36 @@ fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<S
             };
             let t = line.next("a value, or a change such as `+32` or `-16`")?;
             let s = bare(t, "a value")?;
-            let want = if s.starts_with('+') || s.starts_with('-') {
+            let mut want = if s.starts_with('+') || s.starts_with('-') {
                 StatWant::Delta(int_in(t, "the change")?)
             } else {
                 StatWant::Exact(int_in(t, "the value")?)
             };
             let unit = match line.peek() {
-                Some(u) => {
+                Some(u) if !u.is("since") => {
                     line.at += 1;
                     Some(unit(u)?)
                 }
-                None => None,
+                _ => None,
             };
+            if let Some(kw) = line.peek().filter(|t| t.is("since")) {
+                line.at += 1;
+                let StatWant::Delta(change) = want else {
+                    return err(
+                        kw.pos,
+                        "`since` follows a change such as `+32`; a value needs no baseline",
+                    );
+                };
+                let b = line.next("the name of an earlier `stats as <name>` step")?;
+                let since = ident(b, "a baseline's name")?;
+                if !labels.contains(&since) {
+                    return err(
+                        b.pos,
+                        format!("no `stats as {since}` step comes before this line"),
+                    );
+                }
+                want = StatWant::Since { change, since };
+            }
             Check::Stat { name, want, unit }
         }
         "alloc-word" | "not-alloc-word" => {
@@ -1336,7 +1375,7 @@ fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<S
             };
             let law = match &*name {
                 "used-plus-free-is-pool" => {
-                    fits(matches!(op, Op::Stats), "a stats step")?;
+                    fits(matches!(op, Op::Stats(_)), "a stats step")?;
                     Law::UsedPlusFreeIsPool
                 }
                 "rounded-to-granule" => {

@@ -214,6 +214,21 @@ mod tests {
     }
 
     #[test]
+    fn a_change_since_a_named_stats_reads_from_that_step_not_the_last() {
+        // a64: a raw byte is one 32-byte block; two of them between `before` and the last stats.
+        let body = "start arena=8192 port=unix\nstats as before\nalloc a = raw bytes=1\nstats\nalloc b = raw bytes=1\nstats\n\
+                    \x20 expect used +64 since before from s\n  expect used +32 from s\n  expect used +32 since before from s\n";
+        let p = problems("alloc stats raw-alloc", body);
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert!(
+            p[0].contains("heap.used 0 -> 64 (+64 bytes) since `stats as before`")
+                && p[0].contains("accepted a change of +32"),
+            "{}",
+            p[0]
+        );
+    }
+
+    #[test]
     fn offset_from_and_map_at_name_the_object_and_the_distance() {
         let body = "start arena=8192 port=unix\nalloc a = raw bytes=1\nalloc b = raw bytes=33\n\
                     \x20 expect offset-from a +1 blocks from s\n  expect offset-from a +64 bytes from s\n\

@@ -130,7 +130,9 @@ impl MicroPythonLaw {
             | MicroPythonLaw::PoolFollowsAreaFormula { .. }
             | MicroPythonLaw::PoolIsWholeAtbBytes
             | MicroPythonLaw::FreeCountsReportedSplit
-            | MicroPythonLaw::SideTablesClearOfPool { .. } => (|op| matches!(op, Op::Stats), "a stats step"),
+            | MicroPythonLaw::SideTablesClearOfPool { .. } => {
+                (|op| matches!(op, Op::Stats(_)), "a stats step")
+            }
             MicroPythonLaw::CollectReturnValue { .. } => (|op| matches!(op, Op::Collect), "a collect step"),
             MicroPythonLaw::AtbEntryIs { .. }
             | MicroPythonLaw::NoOrphanTail
