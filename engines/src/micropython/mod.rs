@@ -129,6 +129,12 @@ pub trait Transport {
     /// offered then.
     fn compiles_calls(&self) -> bool;
 
+    /// Whether `open` starts the engine with the heap size it is given, so the subject has
+    /// [`Capability::SizedHeap`]. A board's heap has the size its firmware gives it.
+    fn sized_heap(&self) -> bool {
+        false
+    }
+
     /// Restarts the engine with a heap large enough to hold the driver, for the rest of the run,
     /// when its heap cannot grow and is smaller than that. `false` when there is nothing larger to
     /// try: the driver's failure to load stands.
@@ -689,6 +695,9 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
         c = c.with(Capability::RawAlloc);
         if self.detected.as_ref().is_none_or(|d| d.uctypes) {
             c = c.with(Capability::Decode).with(Capability::Inspect);
+        }
+        if self.transport.sized_heap() {
+            c = c.with(Capability::SizedHeap);
         }
         c
     }
