@@ -317,6 +317,14 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
         let text = self.transport.call(name, args)?;
         match Reply::parse(self.name_(), name, &text) {
             Ok(r) => Ok(r),
+            Err(_) if text.contains("MemoryError") => Err(SubjectError::new(
+                ErrorKind::OutOfMemory,
+                format_args!(
+                    "{}: `{name}` raised: {:?}",
+                    self.name_(),
+                    probe::tail(text.trim())
+                ),
+            )),
             Err(_) if text.contains("Error") => Err(SubjectError::new(
                 ErrorKind::Engine,
                 format_args!(
@@ -429,29 +437,32 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
                 "storing into a `raw` allocation needs uctypes",
             ));
         }
-        if u64::from(slot) >= items {
+        // Slot s is item s of the tuple: the collector scans every word of the block chain, so
+        // where in it a word sits does not change what it keeps alive.
+        let bytes = u64::from(d.word_bits / 8);
+        let item = u64::from(slot);
+        if item >= items {
             return Err(SubjectError::new(
-                ErrorKind::BadArgument,
+                ErrorKind::Unsupported,
                 format_args!(
-                    "{}: the `raw` allocation #{} has {items} word slots, not slot {slot}",
+                    "{}: the `raw` allocation #{} is spelled as a tuple of {items} items, which has no slot {slot}",
                     self.name_(),
                     from.0
                 ),
             ));
         }
+        let offset = 2 * pointer_bytes(&d) + item * bytes;
         let (to, word) = match target {
             Target::Object(t) => (i64::from(t.0), self.held(t)?.word),
             Target::Interior(t, offset) => (-1, self.held(t)?.word + u64::from(offset)),
             Target::Word(w) => (-1, w),
             Target::Empty => (-1, d.constants[0]),
         };
-        let bytes = u64::from(d.word_bits / 8);
-        let offset = 2 * pointer_bytes(&d) + u64::from(slot) * bytes;
         self.call(
             "_m_link",
             &[
                 Arg::Int(i64::from(from.0)),
-                Arg::Int(i64::from(slot)),
+                Arg::Int(item as i64),
                 Arg::Int(to),
                 Arg::Int(offset as i64),
                 Arg::Str(word.to_string()),
@@ -548,7 +559,7 @@ fn raw_tuple_items(subject: &str, d: &Detected, spec: &ObjectSpec<'_>) -> Subjec
     let bytes = spec.int("bytes").unwrap_or(0);
     let bpb = d.bytes_per_block;
     let word = u64::from(d.word_bits / 8);
-    let max = 1i128 << 24;
+    let max = 1i128 << 32;
     if !(1..=max).contains(&bytes) || spec.params.iter().any(|p| p.name != "bytes") {
         return Err(SubjectError::new(
             ErrorKind::BadArgument,
@@ -765,7 +776,12 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
             ));
         }
         self.objects.clear();
-        self.call("_m_reset", &[])?;
+        if self.call("_m_reset", &[]).is_err() {
+            // A case before filled the heap (a REPL line compiles on it): start afresh.
+            self.transport.close();
+            self.boot(heap)?;
+            self.call("_m_reset", &[])?;
+        }
         Ok(())
     }
 
