@@ -314,7 +314,13 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
     }
 
     fn call(&mut self, name: &str, args: &[Arg]) -> SubjectResult<Reply> {
-        let text = self.transport.call(name, args)?;
+        let text = self.transport.call(name, args).map_err(|mut e| {
+            // A transport that reports the exception itself (the WebAssembly host).
+            if e.kind == ErrorKind::Engine && e.detail.as_str().contains("MemoryError") {
+                e.kind = ErrorKind::OutOfMemory;
+            }
+            e
+        })?;
         match Reply::parse(self.name_(), name, &text) {
             Ok(r) => Ok(r),
             Err(_) if text.contains("MemoryError") => Err(SubjectError::new(
@@ -437,21 +443,27 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
                 "storing into a `raw` allocation needs uctypes",
             ));
         }
-        // Slot s is item s of the tuple: the collector scans every word of the block chain, so
-        // where in it a word sits does not change what it keeps alive.
+        // A link to an object goes into item s, where the driver can follow it again: where in
+        // the block chain a word sits does not change what the collector keeps alive. A word, or a
+        // pointer into an object, goes into word s itself, as the model puts it (the tuple's type
+        // pointer and length included: nothing reads them again but the collector, which takes
+        // every word as it is).
         let bytes = u64::from(d.word_bits / 8);
-        let item = u64::from(slot);
-        if item >= items {
+        let header = 2 * pointer_bytes(&d);
+        let (item, offset) = match target {
+            Target::Object(_) => (u64::from(slot), header + u64::from(slot) * bytes),
+            _ => (0, u64::from(slot) * bytes),
+        };
+        if offset + bytes > header + items * bytes {
             return Err(SubjectError::new(
                 ErrorKind::Unsupported,
                 format_args!(
-                    "{}: the `raw` allocation #{} is spelled as a tuple of {items} items, which has no slot {slot}",
+                    "{}: the `raw` allocation #{} is spelled as a tuple of {items} items, which has no slot {slot} for {target:?}",
                     self.name_(),
                     from.0
                 ),
             ));
         }
-        let offset = 2 * pointer_bytes(&d) + item * bytes;
         let (to, word) = match target {
             Target::Object(t) => (i64::from(t.0), self.held(t)?.word),
             Target::Interior(t, offset) => (-1, self.held(t)?.word + u64::from(offset)),
