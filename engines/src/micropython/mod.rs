@@ -1115,3 +1115,55 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detected(hello: &str) -> Detected {
+        Detected::from_hello("t", &Reply::parse("t", "_m_hello", hello).unwrap()).unwrap()
+    }
+
+    const A32: &str = "@R longint=mpz maxsize=2147483647 version=1.29.0 name=micropython build=standard \
+                       platform=linux uctypes=1 gc=1 qm=6066 none=6 false=14 true=30 one=3 mone=-1 \
+                       half=4155916256 qs=3810";
+    const D32: &str = "@R longint=mpz maxsize=2147483647 version=1.29.0 name=micropython build=nanbox \
+                       platform=linux uctypes=1 gc=1 qm=562949953422811 none=1449431088 \
+                       false=1449430476 true=1449430468 one=281474976710659 mone=562949953421311 \
+                       half=-4619567317775286272 qs=562949953422261";
+
+    fn items(d: &Detected, bytes: i128) -> u64 {
+        let params = [memspec::subject::Param {
+            name: "bytes",
+            value: ParamValue::Int(bytes),
+        }];
+        raw_tuple_items(
+            "t",
+            d,
+            &ObjectSpec {
+                kind: "raw",
+                params: &params,
+            },
+        )
+        .unwrap()
+    }
+
+    /// `mp_obj_tuple_t` is a type pointer and a `size_t` before its items (py/objtuple.h): 8 bytes
+    /// on i386, 16-byte blocks of 4-byte items; REPR_D's items are 8 bytes in 32-byte blocks.
+    #[test]
+    fn a_raw_allocation_is_the_tuple_that_fills_the_same_blocks() {
+        let a32 = detected(A32);
+        assert_eq!(items(&a32, 1), 2, "1 byte: one block, (16 - 8) / 4 items");
+        assert_eq!(items(&a32, 17), 6, "17 bytes: two blocks, (32 - 8) / 4 items");
+        let d32 = detected(D32);
+        assert_eq!(items(&d32, 32), 3, "REPR_D: one block, (32 - 8) / 8 items");
+    }
+
+    #[test]
+    fn qstr_words_and_indices_are_each_others_inverse() {
+        for repr in [detect::Repr::A, detect::Repr::B, detect::Repr::C, detect::Repr::D] {
+            assert_eq!(qstr_index(repr, qstr_word(repr, 300)), 300, "{repr:?}");
+        }
+        assert_eq!(qstr_word(detect::Repr::C, 300), 0x12c6, "REPR_C: (q << 4) | 6");
+    }
+}

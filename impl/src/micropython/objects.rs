@@ -893,3 +893,22 @@ impl<const N: usize> MicroPython<'_, N> {
         Ok(new)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::pow_of_two_digits;
+
+    /// `mpz_pow_inpl` for 2**100 with 16-bit digits and a 32-bit `mp_int_t`: the result starts with
+    /// 2 digits and its products ask for 1+1, 1+3 and 3+5 digits (measured: 32 bytes in all on the
+    /// unix port built for i386 and on the WebAssembly port, one block of digits).
+    #[test]
+    fn two_to_the_100_at_run_time_asks_for_8_digits_of_16_bits_and_5_of_32() {
+        assert_eq!(pow_of_two_digits(1 << 100, 16, 32).ok(), Some(8));
+        assert_eq!(pow_of_two_digits(1 << 100, 32, 64).ok(), Some(5));
+    }
+
+    #[test]
+    fn a_run_time_power_that_is_no_power_of_two_is_refused() {
+        assert!(pow_of_two_digits(3 << 100, 16, 32).is_err());
+    }
+}
