@@ -501,6 +501,17 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
             ));
         }
         let word = qstr_word(d.repr, q);
+        if d.repr == detect::Repr::D && word >> 48 == 3 {
+            // REPR_D has no immediate objects (MICROPY_OBJ_IMMEDIATE_OBJS is 0): mp_obj_get_type
+            // takes such a word for a pointer and follows it.
+            return Err(SubjectError::new(
+                ErrorKind::InvalidWord,
+                format_args!(
+                    "{}: {word:#018x} has REPR_D's immediate tag, which the engine reads as a pointer (no immediate objects)",
+                    self.name_()
+                ),
+            ));
+        }
         let bytes = u64::from(d.word_bits / 8);
         let header = 2 * pointer_bytes(&d);
         let r = self.call(
@@ -589,17 +600,18 @@ fn qstr_index(repr: detect::Repr, word: u64) -> u64 {
     match repr {
         detect::Repr::A | detect::Repr::B => word >> 3,
         detect::Repr::C => word >> 4,
-        detect::Repr::D => word & 0xffff_ffff_ffff,
+        detect::Repr::D => (word & 0xffff_ffff) >> 1,
     }
 }
 
-/// The word of qstr index `q` (`py/obj.h` `MP_OBJ_NEW_QSTR` of each representation).
+/// The word of qstr index `q` (`py/obj.h` `MP_OBJ_NEW_QSTR` of each representation; REPR_D shifts in
+/// 32-bit arithmetic).
 fn qstr_word(repr: detect::Repr, q: u64) -> u64 {
     match repr {
         detect::Repr::A => (q << 3) | 2,
         detect::Repr::B => (q << 3) | 3,
         detect::Repr::C => (q << 4) | 6,
-        detect::Repr::D => 0x0002_0000_0000_0000 | q,
+        detect::Repr::D => 0x0002_0000_0000_0001 | ((q << 1) & 0xffff_ffff),
     }
 }
 
@@ -810,6 +822,8 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
             Value::Named("Ellipsis") => ("ellipsis", String::new()),
             Value::Named("NotImplemented") => ("notimplemented", String::new()),
             Value::Named("()") => ("emptytuple", String::new()),
+            Value::Named("NaN") => ("float", "nan".into()),
+            Value::Named("-0") => ("float", "-0.0".into()),
             Value::Bytes(b) => ("bytes", hex(b)),
             Value::Qstr(q) => return self.encode_qstr(*q),
             other => {
@@ -965,6 +979,17 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
                 Some(i) => (TagClass::Pointer, Decoded::Named(named[i])),
                 None => (TagClass::Pointer, Decoded::Pointer(word)),
             });
+        }
+        if d.repr == detect::Repr::D && word >> 48 == 3 {
+            // REPR_D has no immediate objects (MICROPY_OBJ_IMMEDIATE_OBJS is 0): mp_obj_get_type
+            // takes such a word for a pointer and follows it.
+            return Err(SubjectError::new(
+                ErrorKind::InvalidWord,
+                format_args!(
+                    "{}: {word:#018x} has REPR_D's immediate tag, which the engine reads as a pointer (no immediate objects)",
+                    self.name_()
+                ),
+            ));
         }
         let bytes = u64::from(d.word_bits / 8);
         let header = 2 * pointer_bytes(&d);
