@@ -5,8 +5,8 @@
 # Objects of a case live in the table _T (strong references, slot = object id). Around a collection
 # the table is emptied (_m_co) so that only the roots list _R and the objects' own slots keep objects
 # alive, and refilled afterwards (_m_fix) by walking the recorded links from the roots. _A and _AL keep
-# each object's word as two small ints (its high bits and its low 16 bits), which the collector does
-# not trace and which take no heap even when the id itself is no small int.
+# the low 32 bits of each object's word as two 16-bit small ints (enough to tell apart the objects of
+# one heap), which the collector does not trace and which take no heap.
 
 
 def _imp(n):
@@ -321,33 +321,40 @@ def _m_view(a, n, w):
 
 
 def _hl(o):
-    # The word of o as its high bits and its low 16 bits, in _HL.
+    # The word of o in _HL as three small ints: its bits 32 to 63, 16 to 31 and 0 to 15.
     v = _V[0]
     if v is None:
         d = id(o)
-        _HL[0] = d >> 16
-        _HL[1] = d & 0xFFFF
+        _HL[0] = d >> 32
+        _HL[1] = (d >> 16) & 0xFFFF
+        _HL[2] = d & 0xFFFF
         return
     _WL[0] = o
     h = 0
-    for k in range(len(v) - 1, 1, -1):
+    for k in range(len(v) - 1, 3, -1):
         h = (h << 8) | v[k]
     _HL[0] = h
-    _HL[1] = v[0] | (v[1] << 8)
+    _HL[1] = v[2] | (v[3] << 8)
+    _HL[2] = v[0] | (v[1] << 8)
     _WL[0] = None
 
 
-_HL = [0, 0]
+_HL = [0, 0, 0]
 
 
 def _m_new(i):
     i = int(i)
-    o = _P[0](*_P[1])
+    try:
+        o = _P[0](*_P[1])
+    except MemoryError:
+        # Caught here, so the exception and its traceback are garbage after the call.
+        print("@" "R oom")
+        return
     _T[i] = o
     _hl(o)
-    _A[i] = _HL[0]
-    _AL[i] = _HL[1]
-    print("@" "R h=", _HL[0], " l=", _HL[1], sep="")
+    _A[i] = _HL[1]
+    _AL[i] = _HL[2]
+    print("@" "R h=", _HL[0], " m=", _HL[1], " l=", _HL[2], sep="")
 
 
 def _m_word(kind, x):
@@ -492,7 +499,7 @@ def _m_fix():
             if f >= 0 and _T[f] is not None and _T[_LT[k]] is None:
                 o = _get(_T[f], _LS[k])
                 _hl(o)
-                if o is not None and _HL[0] == _A[_LT[k]] and _HL[1] == _AL[_LT[k]]:
+                if o is not None and _HL[1] == _A[_LT[k]] and _HL[2] == _AL[_LT[k]]:
                     _T[_LT[k]] = o
                     n += 1
                     more = True

@@ -892,8 +892,18 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
         self.call("_m_prep", &[Arg::Str(spec.kind.into()), Arg::Str(prep)])?;
         let before = self.settled_keeping_prep()?;
         let r = self.call("_m_new", &[Arg::Int(i64::from(id))])?;
+        if r.text.contains("@R oom") {
+            return Err(SubjectError::new(
+                ErrorKind::OutOfMemory,
+                format_args!("{}: making the {} raised MemoryError", self.name_(), spec.kind),
+            ));
+        }
         let d = self.det()?;
-        let word = d.word((r.int(self.name_(), "h")? << 16) | r.int(self.name_(), "l")?);
+        let word = d.word(
+            (r.int(self.name_(), "h")? << 32)
+                | (r.int(self.name_(), "m")? << 16)
+                | r.int(self.name_(), "l")?,
+        );
         let heap = detect::is_pointer(d.repr, word);
         let after = self.settled_keeping_prep()?;
         let bytes = delta(self.name_(), "alloc", before, after)?;
