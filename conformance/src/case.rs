@@ -218,8 +218,8 @@ pub enum Op {
     Unroot(u16),
     /// `collect`.
     Collect,
-    /// `stats`.
-    Stats,
+    /// `stats [as NAME]`: the figures, kept under NAME as a baseline when named.
+    Stats(Option<String>),
     /// `heap-map`.
     HeapMap,
     /// `live a`.
@@ -228,6 +228,16 @@ pub enum Op {
     Gc(GcOp),
     /// `read a[index]`.
     Read(u16, i32),
+    /// `fill [rooted] [max=N]`: fill what is free. The checker reads the largest free run from the
+    /// heap map (`max free sz`) and allocates a `raw` run of exactly that many blocks, again and again,
+    /// until no block is free, at most `max` times; each filler is rooted when `rooted` is given. No
+    /// plan variable names a filler, so the case works on any heap, however many holes it has.
+    Fill {
+        /// Whether each filler is made a root (else it is garbage the next collection frees).
+        rooted: bool,
+        /// Most allocations the fill may make before it gives up (a failure of the trial).
+        max: u32,
+    },
 }
 
 impl Op {
@@ -246,18 +256,34 @@ impl Op {
             Op::Root(_) => "root",
             Op::Unroot(_) => "unroot",
             Op::Collect => "collect",
-            Op::Stats => "stats",
+            Op::Stats(_) => "stats",
             Op::HeapMap => "heap-map",
             Op::Live(_) => "live",
             Op::Gc(_) => "gc",
             Op::Read(..) => "read",
+            Op::Fill { .. } => "fill",
         }
     }
 
-    /// The capability a subject needs for the step (`None` for `start`).
-    pub fn capability(&self) -> Option<Capability> {
+    /// The capabilities a subject needs for the step (none for `start`).
+    pub fn capabilities(&self) -> Capabilities {
+        match self {
+            Op::Start { .. } => Capabilities::NONE,
+            Op::Fill { rooted, .. } => {
+                let c = Capabilities::of(&[Capability::RawAlloc, Capability::HeapMap]);
+                if *rooted { c.with(Capability::Root) } else { c }
+            }
+            other => other
+                .capability()
+                .map_or(Capabilities::NONE, |c| Capabilities::of(&[c])),
+        }
+    }
+
+    /// The one capability a subject needs for a step that is one subject call (`None` for `start`
+    /// and `fill`).
+    fn capability(&self) -> Option<Capability> {
         Some(match self {
-            Op::Start { .. } => return None,
+            Op::Start { .. } | Op::Fill { .. } => return None,
             Op::Encode(_) => Capability::Encode,
             Op::Decode(_) => Capability::Decode,
             Op::Alloc { kind, .. } if kind == "raw" => Capability::RawAlloc,
@@ -265,7 +291,7 @@ impl Op {
             Op::Link { .. } => Capability::Link,
             Op::Root(_) | Op::Unroot(_) => Capability::Root,
             Op::Collect => Capability::Collect,
-            Op::Stats => Capability::Stats,
+            Op::Stats(_) => Capability::Stats,
             Op::HeapMap => Capability::HeapMap,
             Op::Live(_) => Capability::Liveness,
             Op::Gc(_) => Capability::GcControl,
@@ -418,6 +444,25 @@ pub enum Check {
         /// Whether the words must be equal.
         same: bool,
     },
+    /// `offset-from OBJ +N bytes|blocks`: the word the step gave lies N bytes (or blocks of the
+    /// profile's `MICROPY_BYTES_PER_GC_BLOCK`) past the word OBJ's alloc gave: a position relative to
+    /// the case's own allocation, whatever else the heap holds.
+    OffsetFrom {
+        /// The object's plan variable.
+        var: u16,
+        /// The distance, in `unit`s.
+        offset: i64,
+        /// Bytes or blocks.
+        unit: Unit,
+    },
+    /// `map-at OBJ "CHARS"`: the heap map's block characters from the block OBJ's alloc word points
+    /// at are CHARS; `*` stands for any HEAD character (an engine draws a HEAD by its object's type).
+    MapAt {
+        /// The object's plan variable.
+        var: u16,
+        /// The characters, block by block.
+        chars: String,
+    },
 }
 
 impl Check {
@@ -442,17 +487,26 @@ impl Check {
             Check::Law(_) => "law",
             Check::AllocWord { same: true, .. } => "alloc-word",
             Check::AllocWord { same: false, .. } => "not-alloc-word",
+            Check::OffsetFrom { .. } => "offset-from",
+            Check::MapAt { .. } => "map-at",
         }
     }
 }
 
-/// A stat expectation: a value, or a change since the previous stats step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A stat expectation: a value, or a change since the previous stats step or a named one.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StatWant {
     /// Exactly this.
     Exact(u64),
     /// This much more (or less) than at the previous stats step.
     Delta(i64),
+    /// This much more (or less) than at the stats step named `as <since>` (`+N since <name>`).
+    Since {
+        /// The change.
+        change: i64,
+        /// The baseline's name.
+        since: String,
+    },
 }
 
 /// A decoded value a case expects.

@@ -21,6 +21,8 @@ use crate::case::pattern::show_like;
 use crate::case::{Check, Expect, ExpectedValue, Law, MAX_VARS, Op, OwnedValue, Pattern, StatWant};
 use crate::plan::Plan;
 
+pub mod relative;
+
 /// A heap figure a stats step reported.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatFigure {
@@ -85,6 +87,13 @@ pub enum Execution {
     /// The subject could not be had for the case at all (its engine is missing or will not start):
     /// an error whatever the subject's expectations say, so a known bug cannot hide it.
     Unavailable(String),
+}
+
+/// The figures of earlier stats steps: the last one, and each named `stats as <name>`.
+#[derive(Default)]
+struct Earlier {
+    last: Option<BTreeMap<String, u64>>,
+    named: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 /// Collects what stats and heap-map steps report.
@@ -259,12 +268,32 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
     let mut figures = Figures::default();
     let mut problems: Vec<String> = Vec::new();
     let mut runner = Runner::<MAX_VARS>::new();
-    let mut last_stats: Option<BTreeMap<String, u64>> = None;
+    let mut earlier = Earlier::default();
     let mut last_encoded: Option<(&OwnedValue, u64)> = None;
     // The word each object's alloc gave, by plan variable.
     let mut alloc_words: BTreeMap<u16, u64> = BTreeMap::new();
 
-    for i in 0..plan.len() {
+    for i in 0..=plan.len() {
+        for f in plan.fills_before(i) {
+            match relative::fill(subject, tables, f) {
+                Ok(made) => figures
+                    .allocations
+                    .extend(made.iter().enumerate().map(|(k, bytes)| AllocFigure {
+                        line: f.line,
+                        object: format!("filler {}", k + 1),
+                        kind: "raw".into(),
+                        bytes: *bytes,
+                    })),
+                Err(why) => {
+                    problems.push(format!(
+                        "line {}: `fill` failed under {}: {why}\n    the rest of the plan was not run",
+                        f.line,
+                        plan.profile.name()
+                    ));
+                    return Execution::Failed(figures, problems);
+                }
+            }
+        }
         let (Some(step), Some(op)) = (plan.step(i), plan.op(i)) else {
             break;
         };
@@ -370,7 +399,7 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
                 word,
                 &sink,
                 &stats_now,
-                &last_stats,
+                &earlier,
                 last_encoded,
                 &alloc_words,
             ) {
@@ -380,8 +409,11 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
         if let (Op::Encode(v), Outcome::Encoded(enc)) = (op, &outcome) {
             last_encoded = Some((v, enc.word));
         }
-        if matches!(op, Op::Stats) {
-            last_stats = Some(stats_now);
+        if let Op::Stats(name) = op {
+            if let Some(n) = name {
+                earlier.named.insert(n.clone(), stats_now.clone());
+            }
+            earlier.last = Some(stats_now);
         }
     }
     if problems.is_empty() {
@@ -420,7 +452,7 @@ fn check_one(
     word: Option<u64>,
     sink: &Collector,
     stats_now: &BTreeMap<String, u64>,
-    last_stats: &Option<BTreeMap<String, u64>>,
+    earlier: &Earlier,
     last_encoded: Option<(&OwnedValue, u64)>,
     alloc_words: &BTreeMap<u16, u64>,
 ) -> Option<String> {
@@ -510,17 +542,26 @@ fn check_one(
                         u = got_unit.name()
                     )
                 }),
-                StatWant::Delta(d) => {
-                    let Some(before) = last_stats.as_ref().and_then(|s| s.get(name)) else {
+                StatWant::Delta(_) | StatWant::Since { .. } => {
+                    let (d, base, since) = match want {
+                        StatWant::Since { change, since } => (
+                            *change,
+                            earlier.named.get(since),
+                            format!(" since `stats as {since}`"),
+                        ),
+                        StatWant::Delta(d) => (*d, earlier.last.as_ref(), String::new()),
+                        StatWant::Exact(_) => return None,
+                    };
+                    let Some(before) = base.and_then(|s| s.get(name)) else {
                         return mismatch(
-                            format!("{name} = {got}, and no earlier stats step reported it"),
-                            format!("a change of {d:+}"),
+                            format!("{name} = {got}, and no earlier stats step{since} reported it"),
+                            format!("a change of {d:+}{since}"),
                         );
                     };
                     let change = i128::from(*got) - i128::from(*before);
-                    (change != i128::from(*d)).then(|| {
+                    (change != i128::from(d)).then(|| {
                         format!(
-                            "    observed {name} {before} -> {got} ({change:+} {u})\n    accepted a change of {d:+} {u}",
+                            "    observed {name} {before} -> {got} ({change:+} {u}){since}\n    accepted a change of {d:+} {u}",
                             u = got_unit.name()
                         )
                     })
@@ -559,6 +600,45 @@ fn check_one(
             })
         }
         Check::Law(l) => check_law(op, tables, l, outcome, word, stats_now, &sink.text, last_encoded),
+        Check::OffsetFrom { var, offset, unit } => {
+            let w = word?;
+            let Some(base) = alloc_words.get(var) else {
+                return mismatch(
+                    format!("word {w:#x}, and object #{var} was never allocated in this plan"),
+                    "a distance from the word its alloc gave".to_string(),
+                );
+            };
+            let per = match unit {
+                memspec::fact::Unit::Blocks => match relative::block_bytes(tables) {
+                    Ok(b) => b,
+                    Err(why) => return Some(format!("    {why}")),
+                },
+                _ => 1,
+            };
+            let got = i128::from(w) - i128::from(*base);
+            let want = i128::from(*offset) * i128::from(per);
+            (got != want).then(|| {
+                format!(
+                    "    observed word {w:#x}, {got:+} bytes from {base:#x} (the object's alloc word)\n    accepted {want:+} bytes ({offset:+} {}{})",
+                    unit.name(),
+                    if per > 1 { format!(" of {per} bytes") } else { String::new() }
+                )
+            })
+        }
+        Check::MapAt { var, chars } => {
+            let Some(base) = alloc_words.get(var) else {
+                return mismatch(
+                    format!("object #{var} was never allocated in this plan"),
+                    format!("the map's blocks {chars:?} from the object's block"),
+                );
+            };
+            let bpb = match relative::block_bytes(tables) {
+                Ok(b) => b,
+                Err(why) => return Some(format!("    {why}")),
+            };
+            relative::map_at(&sink.text, *base, chars, bpb)
+                .map(|m| format!("{m}\n    the heap map was:\n{}", indent(&sink.text)))
+        }
         Check::AllocWord { var, same } => {
             let w = word?;
             let Some(allocated) = alloc_words.get(var) else {

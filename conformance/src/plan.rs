@@ -3,6 +3,11 @@
 //! [`Plan::new`] is the public way from a parsed case to what a subject is asked: the in-process
 //! runner, the process protocol and the firmware's vectors all replay [`Plan::step`] in order with a
 //! [`memspec::step::Runner`], and compare each outcome with [`Plan::expects`].
+//!
+//! A `fill` is no single subject call: how many allocations it makes, and of what size, depends on
+//! the heap maps it reads. It is kept beside the steps ([`Plan::fills_before`]) and run by the checker
+//! ([`crate::check`]) before the step it precedes; a vector made from the plan's steps replays the case
+//! without it.
 
 use std::ops::Range;
 
@@ -19,6 +24,19 @@ struct Planned<'c> {
     params: Range<usize>,
 }
 
+/// A `fill` of a plan, run before the plan's step [`before`](Self::before).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fill {
+    /// The index of the step it precedes ([`Plan::len`] when it comes last).
+    pub before: usize,
+    /// The case line it is written on.
+    pub line: u32,
+    /// Whether each filler is made a root.
+    pub rooted: bool,
+    /// Most allocations it may make.
+    pub max: u32,
+}
+
 /// A case's steps and expectations under one profile.
 #[derive(Debug)]
 pub struct Plan<'c> {
@@ -30,6 +48,7 @@ pub struct Plan<'c> {
     steps: Vec<Planned<'c>>,
     expects: Vec<Vec<&'c Expect>>,
     lines: Vec<u32>,
+    fills: Vec<Fill>,
 }
 
 impl<'c> Plan<'c> {
@@ -45,8 +64,18 @@ impl<'c> Plan<'c> {
             steps: Vec::new(),
             expects: Vec::new(),
             lines: Vec::new(),
+            fills: Vec::new(),
         };
         for s in case.steps.iter().filter(|s| s.applies(profile)) {
+            if let Op::Fill { rooted, max } = s.op {
+                plan.fills.push(Fill {
+                    before: plan.steps.len(),
+                    line: s.pos.line,
+                    rooted,
+                    max,
+                });
+                continue;
+            }
             let from = plan.params.len();
             match &s.op {
                 Op::Start { options, .. } => plan.params.extend(options.iter().map(OwnedParam::borrow)),
@@ -101,12 +130,19 @@ impl<'c> Plan<'c> {
             Op::Root(v) => Step::Root(Var(*v)),
             Op::Unroot(v) => Step::Unroot(Var(*v)),
             Op::Collect => Step::Collect,
-            Op::Stats => Step::Stats,
+            Op::Stats(_) => Step::Stats,
             Op::HeapMap => Step::HeapMap,
             Op::Live(v) => Step::IsLive(Var(*v)),
             Op::Gc(op) => Step::Gc(*op),
             Op::Read(v, i) => Step::ReadWord(Var(*v), *i),
+            // Never stored among the steps (`Plan::new` keeps fills apart).
+            Op::Fill { .. } => return None,
         })
+    }
+
+    /// The fills to run before step `i` (`i` = [`len`](Self::len): after the last step), in order.
+    pub fn fills_before(&self, i: usize) -> impl Iterator<Item = &Fill> {
+        self.fills.iter().filter(move |f| f.before == i)
     }
 
     /// The case's operation behind step `i`.

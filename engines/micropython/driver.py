@@ -5,11 +5,22 @@
 # Objects of a case live in the table _T (strong references, slot = object id). Around a collection
 # the table is emptied (_m_co) so that only the roots list _R and the objects' own slots keep objects
 # alive, and refilled afterwards (_m_fix) by walking the recorded links from the roots. _A and _AL keep
-# each object's id() as two small ints (its high bits and its low 16 bits), which the collector does
-# not trace and which take no heap even when the id itself is no small int.
-import gc
-import micropython
-import sys
+# the low 32 bits of each object's word as two 16-bit small ints (enough to tell apart the objects of
+# one heap), which the collector does not trace and which take no heap.
+
+
+def _imp(n):
+    # A module the build may lack (the minimal variant has no gc, micropython or sys): None.
+    try:
+        return __import__(n)
+    except ImportError:
+        return None
+
+
+gc = _imp("gc")
+micropython = _imp("micropython")
+sys = _imp("sys")
+uctypes = _imp("uctypes")
 
 _N = 64
 _NL = 256
@@ -29,7 +40,12 @@ class _I:
 
 
 def _o(*a):
-    print("@" + "R", *a)
+    print("@" "R", *a)
+
+
+def _ok():
+    # As _o("ok"), making nothing on the heap.
+    print("@" "R ok")
 
 
 def _longint():
@@ -40,30 +56,27 @@ def _longint():
     except OverflowError:
         pass
     try:
-        1 << 40
+        1 << 62
         return "longlong"
     except OverflowError:
         return "none"
 
 
 def _m_hello():
-    i = sys.implementation
-    v = i.version
-    _o(
-        "longint=" + _longint(),
-        "maxsize=%d" % sys.maxsize,
-        "version=%d.%d.%d" % (v[0], v[1], v[2]),
-        "name=" + i.name,
-        "build=" + str(getattr(i, "_build", "-")),
-        "platform=" + sys.platform,
-        "none=%d" % id(None),
-        "false=%d" % id(False),
-        "true=%d" % id(True),
-        "one=%d" % id(1),
-        "mone=%d" % id(-1),
-        "half=%d" % id(float("0.5")),
-        "qs=%d" % id("gc"),
-    )
+    # Without % on str (the minimal variant), without float() where floats are off.
+    i = getattr(sys, "implementation", None)
+    v = getattr(i, "version", (0, 0, 0))
+    try:
+        h = id(float("0.5"))
+    except NameError:
+        h = "none"
+    w = ["longint", _longint(), "maxsize", getattr(sys, "maxsize", 0)]
+    w += ["version", ".".join([str(v[0]), str(v[1]), str(v[2])]), "name", getattr(i, "name", "-")]
+    w += ["build", getattr(i, "_build", "-"), "platform", getattr(sys, "platform", "-")]
+    w += ["uctypes", int(uctypes is not None), "gc", int(gc is not None and micropython is not None)]
+    w += ["qm", id("_m_word"), "none", id(None), "false", id(False), "true", id(True)]
+    w += ["one", id(1), "mone", id(-1), "half", h, "qs", id("gc")]
+    _o(*[w[k] + "=" + str(w[k + 1]) for k in range(0, len(w), 2)])
 
 
 def _m_reset():
@@ -76,7 +89,7 @@ def _m_reset():
         _LF[i] = -1
         _LT[i] = -1
     _C[0] = 0
-    _o("ok")
+    _ok()
 
 
 def _m_co(m):
@@ -87,6 +100,7 @@ def _m_co(m):
     if not m & 2:
         _P[0] = None
         _P[1] = ()
+        _P[2] = None
     if m & 4:
         gc.collect()
         i = 0
@@ -96,7 +110,7 @@ def _m_co(m):
     n = gc.collect()
     if m & 1:
         micropython.mem_info(1)
-    _o("ret=" + ("none" if n is None else "%d" % n))
+    print("@" "R ret=", n, sep="")
 
 
 def _m_rd(m):
@@ -111,7 +125,8 @@ def _m_rd(m):
     f = gc.mem_free()
     if m & 1:
         micropython.mem_info(1)
-    _o("used=%d" % u, "free=%d" % f)
+    # Printed without making a string on the heap, so a reading leaves no garbage for the next.
+    print("@" "R used=", u, " free=", f, sep="")
 
 
 class _B:
@@ -125,7 +140,7 @@ _S = _B()
 
 # What _m_prep made for the next _m_new: the maker and its arguments. They are made before the
 # "before" reading and held until the next _m_prep, so only the object itself is counted.
-_P = [None, ()]
+_P = [None, (), None]
 
 
 def _text(h):
@@ -146,6 +161,10 @@ def _mul(a, b):
 
 def _add(a, b):
     return a + b
+
+
+def _pow(a, b):
+    return a ** b
 
 
 def _neg(a):
@@ -175,6 +194,13 @@ def _mk_set(n):
     return s
 
 
+# 2**63, made at load; 0 where long ints are long long (every int fits 64 bits).
+try:
+    _LL = 1 << 63
+except OverflowError:
+    _LL = 0
+
+
 def _m_prep(kind, spec):
     # spec: `name=value` words: numbers in decimal, text in hex (`text=616263`). The arguments may
     # come padded with spaces (a REPL line's short literals would be interned).
@@ -187,6 +213,7 @@ def _m_prep(kind, spec):
     lit = a.get("literal", "0") == "1"
     _P[0] = None
     _P[1] = ()
+    _P[2] = None
     if kind == "list":
         extend = [None] * int(a["extend"]) if "extend" in a else None
         _P[0] = _mk_list
@@ -213,6 +240,10 @@ def _m_prep(kind, spec):
         # Built at run time through a vstr, as ''.join does.
         _P[0] = "".join
         _P[1] = (list(_text(a["text"])),)
+    elif kind == "raw":
+        # One gc_alloc of the tuple's struct and its n items (py/objtuple.c tuple_binary_op).
+        _P[0] = _mul
+        _P[1] = ((None,), n)
     elif kind == "bytes":
         _P[0] = bytes
         _P[1] = (list(bytes.fromhex(a["text"])),)
@@ -221,18 +252,25 @@ def _m_prep(kind, spec):
         _P[1] = (n,)
     elif kind == "float":
         _P[0] = _mul
-        _P[1] = (float(a["value"]), 1.0)
+        _P[1] = (float(a["value"]), 1)
     elif kind == "int":
+        # The value is held in _P[2], so neither reading counts it nor a stale word keeps it.
         v = int(a["value"])
+        _P[2] = v
         # The model's default: as small-int arithmetic makes it when the value fits 64 bits, else
         # from its digits.
-        how = a.get("from", "ll" if -(1 << 63) <= v < (1 << 63) else "text")
+        how = a.get("from", "ll" if not _LL or -_LL <= v < _LL else "text")
         if how == "text":
             _P[0] = int
             _P[1] = (a["value"],)
         elif how == "neg":
             _P[0] = _neg
             _P[1] = (int(str(-v)),)
+        elif how == "pow":
+            # 2 ** e from two small ints, at run time.
+            e = int(a["exp"])
+            _P[0] = _pow
+            _P[1] = (2, e)
         elif how == "ll":
             # The sum of two halves: small ints that overflow make the int as
             # mp_obj_new_int_from_ll does.
@@ -261,16 +299,62 @@ def _m_prep(kind, spec):
         _P[0] = _I
     else:
         raise ValueError("unknown kind " + kind)
-    _o("ok")
+    _ok()
+
+
+# _V: a view of the word in item 0 of _WL, set up by _m_view where the build has uctypes. On a
+# 32-bit build id() of a heap object is a boxed int, garbage that a stale word on the C stack may
+# keep alive into the next reading; the view reads the word as small ints, allocating nothing.
+_WL = [None]
+_V = [None]
+
+
+def _m_view(a, n, w):
+    # a: bytes into a list to its item array's pointer (n bytes, little end first); w: bytes of
+    # an item.
+    b = uctypes.bytearray_at(id(_WL) + a, n)
+    p = 0
+    for k in range(n):
+        p |= b[k] << (8 * k)
+    _V[0] = uctypes.bytearray_at(p, w)
+    _ok()
+
+
+def _hl(o):
+    # The word of o in _HL as three small ints: its bits 32 to 63, 16 to 31 and 0 to 15.
+    v = _V[0]
+    if v is None:
+        d = id(o)
+        _HL[0] = d >> 32
+        _HL[1] = (d >> 16) & 0xFFFF
+        _HL[2] = d & 0xFFFF
+        return
+    _WL[0] = o
+    h = 0
+    for k in range(len(v) - 1, 3, -1):
+        h = (h << 8) | v[k]
+    _HL[0] = h
+    _HL[1] = v[2] | (v[3] << 8)
+    _HL[2] = v[0] | (v[1] << 8)
+    _WL[0] = None
+
+
+_HL = [0, 0, 0]
 
 
 def _m_new(i):
-    o = _P[0](*_P[1])
-    _T[int(i)] = o
-    d = id(o)
-    _A[int(i)] = d >> 16
-    _AL[int(i)] = d & 0xFFFF
-    _o("id=%d" % id(o))
+    i = int(i)
+    try:
+        o = _P[0](*_P[1])
+    except MemoryError:
+        # Caught here, so the exception and its traceback are garbage after the call.
+        print("@" "R oom")
+        return
+    _T[i] = o
+    _hl(o)
+    _A[i] = _HL[1]
+    _AL[i] = _HL[2]
+    print("@" "R h=", _HL[0], " m=", _HL[1], " l=", _HL[2], sep="")
 
 
 def _m_word(kind, x):
@@ -307,14 +391,59 @@ def _m_word(kind, x):
     _o("id=%d" % id(v), "type=" + type(v).__name__)
 
 
-def _m_link(f, s, t):
+def _poke(a, w, n):
+    # Stores the n-byte word w at address a, little end first (uctypes.bytearray_at).
+    b = uctypes.bytearray_at(a, n)
+    for k in range(n):
+        b[k] = (w >> (8 * k)) & 255
+
+
+def _m_peek(a, n):
+    b = uctypes.bytearray_at(int(a), n)
+    w = 0
+    for k in range(n):
+        w |= b[k] << (8 * k)
+    _o("w=%d" % w)
+
+
+# A tuple whose item 0 the decoder stores words into (made at load, so decoding allocates no
+# holder).
+_D = (None,) * 2
+
+
+def _m_dec(a, w, n):
+    # The value the n-byte word w is, as the engine reads it from an item of _D (a bytes past its
+    # address); the caller gives no word the engine would follow as a pointer, and a qstr only of
+    # an index the engine has made (its text is read).
+    _poke(id(_D) + a, int(w), n)
+    x = _D[0]
+    _poke(id(_D) + a, id(None), n)
+    t = type(x).__name__
+    if t == "str":
+        v = "".join(["%02x" % b for b in x.encode()])
+    elif t == "int":
+        v = str(x)
+    elif t == "float":
+        # Its bits as a double, little end first: exact where repr() rounds.
+        v = "".join(["%02x" % b for b in _imp("struct").pack("<d", x)])
+    else:
+        v = "%d%d%d" % (x is None, x is False, x is True)
+    _o("t=" + t, "v=" + v)
+
+
+def _m_link(f, s, t, a=-1, w="0", n=0):
+    # a >= 0: store the word w (n bytes) a bytes into the object, where no Python code can store:
+    # a tuple's item, a pointer into an object, any word. t >= 0 records it as a link to t.
     f = int(f)
     s = int(s)
     t = int(t)
     o = _T[f]
     if o is None:
         raise KeyError("object %d is not held" % f)
-    _set(o, s, None if t < 0 else _T[t])
+    if a >= 0:
+        _poke(id(o) + a, int(w), n)
+    else:
+        _set(o, s, None if t < 0 else _T[t])
     for k in range(_C[0]):
         if _LF[k] == f and _LS[k] == s:
             _LF[k] = -1
@@ -329,7 +458,7 @@ def _m_link(f, s, t):
                 break
         else:
             raise MemoryError("link record full")
-    _o("ok")
+    _ok()
 
 
 def _set(o, s, v):
@@ -353,7 +482,7 @@ def _get(o, s):
 def _m_root(i, on):
     i = int(i)
     _R[i] = _T[i] if int(on) else None
-    _o("ok")
+    _ok()
 
 
 def _m_fix():
@@ -369,8 +498,8 @@ def _m_fix():
             f = _LF[k]
             if f >= 0 and _T[f] is not None and _T[_LT[k]] is None:
                 o = _get(_T[f], _LS[k])
-                d = id(o)
-                if o is not None and d >> 16 == _A[_LT[k]] and d & 0xFFFF == _AL[_LT[k]]:
+                _hl(o)
+                if o is not None and _HL[1] == _A[_LT[k]] and _HL[2] == _AL[_LT[k]]:
                     _T[_LT[k]] = o
                     n += 1
                     more = True
@@ -385,4 +514,4 @@ def _m_gc(op):
         gc.enable()
     else:
         raise ValueError("unknown gc op " + op)
-    _o("ok")
+    _ok()

@@ -43,11 +43,14 @@ pub enum Capability {
     /// Allocate the kind `raw`: a bare run of `bytes=N` that is no object, as the heap's own
     /// allocation call makes it. A model has it; an engine driven by its own language does not.
     RawAlloc,
+    /// Start a heap (or arena) of the size a case's `start arena=N` asks for. A model and an engine
+    /// started afresh per case have it; a board, whose heap size its firmware fixes, does not.
+    SizedHeap,
 }
 
 impl Capability {
     /// Every capability.
-    pub const ALL: [Capability; 12] = [
+    pub const ALL: [Capability; 13] = [
         Capability::Encode,
         Capability::Decode,
         Capability::Alloc,
@@ -60,6 +63,7 @@ impl Capability {
         Capability::GcControl,
         Capability::Inspect,
         Capability::RawAlloc,
+        Capability::SizedHeap,
     ];
 
     /// The capability's name in cases and the protocol: `encode`, `heap-map`, ...
@@ -77,6 +81,7 @@ impl Capability {
             Capability::GcControl => "gc-control",
             Capability::Inspect => "inspect",
             Capability::RawAlloc => "raw-alloc",
+            Capability::SizedHeap => "sized-heap",
         }
     }
 

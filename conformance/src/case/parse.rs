@@ -1,6 +1,6 @@
 //! The case parser. Every error names the line and column and says what was expected.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use memspec::claim::Claim;
 use memspec::fact::Unit;
@@ -17,6 +17,16 @@ use super::{
 };
 
 type Res<T> = Result<T, (Pos, String)>;
+
+/// Allocations a `fill` may make when the case gives no `max=`.
+const DEFAULT_FILL_MAX: u32 = 64;
+
+/// The most allocations a `fill` may be given (`max=`): a bound on the trial's time and memory.
+const FILL_MAX_LIMIT: u32 = 4096;
+
+/// The characters a `map-at` expectation may use: the heap map's (`py/gc.c` `gc_dump_alloc_table`)
+/// and `*` for any HEAD.
+const MAP_AT_CHARS: &str = ".=mhTLDSAFBM*";
 
 fn err<T>(pos: Pos, message: impl Into<String>) -> Res<T> {
     Err((pos, message.into()))
@@ -172,6 +182,8 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
     let mut steps: Vec<CaseStep> = Vec::new();
     let mut vars: Vec<String> = Vec::new();
     let mut var_of: BTreeMap<String, u16> = BTreeMap::new();
+    // Names of the stats steps so far (`stats as <name>`).
+    let mut labels: BTreeSet<String> = BTreeSet::new();
     // Unresolved source labels of expectations: (step, expect, label token pos, label).
     let mut pending_from: Vec<(usize, usize, Pos, Option<String>)> = Vec::new();
 
@@ -225,7 +237,13 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
                     "`expect` must follow a step; there is no step before it",
                 );
             };
-            let check = expectation(&mut line, &steps[step_index].op, engine, &var_of)?;
+            if matches!(steps[step_index].op, Op::Fill { .. }) {
+                return err(
+                    first.pos,
+                    "`fill` gives nothing to expect; follow it with a `stats` or `heap-map` step and expect there",
+                );
+            }
+            let check = expectation(&mut line, &steps[step_index].op, engine, &var_of, &labels)?;
             line.done(&format!("`expect {}`", check.keyword()))?;
             let step = &mut steps[step_index];
             if let (Some(eonly), Some(sonly)) = (&only, &step.only)
@@ -255,8 +273,17 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
                 "`from` names the source of an expected value; it belongs on `expect` lines",
             );
         }
-        let op = step(first, &mut line, &mut vars, &mut var_of)?;
+        let op = step(first, &mut line, &mut vars, &mut var_of, &mut labels)?;
         line.done(&format!("the `{}` step", op.verb()))?;
+        if matches!(op, Op::Fill { .. }) && engine != Engine::MicroPython {
+            return err(
+                first.pos,
+                format!(
+                    "`fill` reads the largest free run from MicroPython's heap map (`max free sz`); {} has none",
+                    engine.name()
+                ),
+            );
+        }
         steps.push(CaseStep {
             pos: first.pos,
             only,
@@ -403,9 +430,7 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
                 );
             }
         }
-        if let Some(c) = s.op.capability()
-            && !needs.has(c)
-        {
+        if let Some(c) = s.op.capabilities().iter().find(|c| !needs.has(*c)) {
             return err(
                 s.pos,
                 format!(
@@ -864,6 +889,7 @@ fn step(
     line: &mut Line<'_>,
     vars: &mut Vec<String>,
     var_of: &mut BTreeMap<String, u16>,
+    labels: &mut BTreeSet<String>,
 ) -> Res<Op> {
     let v = bare(verb, "a step")?;
     Ok(match &*v {
@@ -1010,8 +1036,48 @@ fn step(
             let i = i32::try_from(i).map_err(|_| (t.pos, format!("word index {i} is out of range")))?;
             Op::Read(var, i)
         }
+        "fill" => {
+            let mut rooted = false;
+            let mut max = DEFAULT_FILL_MAX;
+            while let Some(t) = line.peek() {
+                line.at += 1;
+                let w = bare(t, "`rooted` or `max=N`")?;
+                if w == "rooted" && !rooted {
+                    rooted = true;
+                } else if let Some(n) = w.strip_prefix("max=") {
+                    let n = parse_int(n).map_err(|m| (t.pos, format!("`max=`: {m}")))?;
+                    max = u32::try_from(n)
+                        .ok()
+                        .filter(|n| (1..=FILL_MAX_LIMIT).contains(n))
+                        .ok_or_else(|| {
+                            (
+                                t.pos,
+                                format!("`max={n}`: a fill makes 1 to {FILL_MAX_LIMIT} allocations"),
+                            )
+                        })?;
+                } else {
+                    return err(
+                        t.pos,
+                        format!("unexpected `{w}` after `fill`; expected `rooted` (once) or `max=N`"),
+                    );
+                }
+            }
+            Op::Fill { rooted, max }
+        }
         "collect" => Op::Collect,
-        "stats" => Op::Stats,
+        "stats" => match line.peek() {
+            Some(t) if t.is("as") => {
+                line.at += 1;
+                let n = line.next("a name for the figures, as in `stats as before`")?;
+                let name = ident(n, "a name for the figures")?;
+                if labels.contains(&name) {
+                    return err(n.pos, format!("a stats step is already named `{name}`"));
+                }
+                labels.insert(name.clone());
+                Op::Stats(Some(name))
+            }
+            _ => Op::Stats(None),
+        },
         "heap-map" => Op::HeapMap,
         "gc" => {
             let t = line.next("lock, unlock, disable or enable")?;
@@ -1034,7 +1100,7 @@ fn step(
                 verb.pos,
                 format!(
                     "`{other}` is no step; expected start, encode, decode, alloc, link, unlink, root, unroot, \
-                     collect, stats, heap-map, live, gc, read or expect"
+                     collect, stats, heap-map, live, gc, read, fill or expect"
                 ),
             );
         }
@@ -1064,7 +1130,13 @@ fn pattern(t: &Token) -> Res<Pattern> {
     Pattern::parse(&bare(t, "a word pattern")?).map_err(|m| (t.pos, m))
 }
 
-fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<String, u16>) -> Res<Check> {
+fn expectation(
+    line: &mut Line<'_>,
+    op: &Op,
+    engine: Engine,
+    var_of: &BTreeMap<String, u16>,
+    labels: &BTreeSet<String>,
+) -> Res<Check> {
     let kw =
         line.next("what is expected: word, class, value, error, bytes, used, live, map-line, law, ...")?;
     let k = bare(kw, "an expectation keyword")?;
@@ -1163,7 +1235,7 @@ fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<S
             }
         }
         _ if stat_name.is_some() || k == "stat" => {
-            fits(matches!(op, Op::Stats), "a stats step")?;
+            fits(matches!(op, Op::Stats(_)), "a stats step")?;
             let name = match stat_name {
                 Some(n) => n.to_string(),
                 None => bare(
@@ -1174,18 +1246,36 @@ fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<S
             };
             let t = line.next("a value, or a change such as `+32` or `-16`")?;
             let s = bare(t, "a value")?;
-            let want = if s.starts_with('+') || s.starts_with('-') {
+            let mut want = if s.starts_with('+') || s.starts_with('-') {
                 StatWant::Delta(int_in(t, "the change")?)
             } else {
                 StatWant::Exact(int_in(t, "the value")?)
             };
             let unit = match line.peek() {
-                Some(u) => {
+                Some(u) if !u.is("since") => {
                     line.at += 1;
                     Some(unit(u)?)
                 }
-                None => None,
+                _ => None,
             };
+            if let Some(kw) = line.peek().filter(|t| t.is("since")) {
+                line.at += 1;
+                let StatWant::Delta(change) = want else {
+                    return err(
+                        kw.pos,
+                        "`since` follows a change such as `+32`; a value needs no baseline",
+                    );
+                };
+                let b = line.next("the name of an earlier `stats as <name>` step")?;
+                let since = ident(b, "a baseline's name")?;
+                if !labels.contains(&since) {
+                    return err(
+                        b.pos,
+                        format!("no `stats as {since}` step comes before this line"),
+                    );
+                }
+                want = StatWant::Since { change, since };
+            }
             Check::Stat { name, want, unit }
         }
         "alloc-word" | "not-alloc-word" => {
@@ -1196,6 +1286,53 @@ fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<S
                 var: var_use(t, &name, var_of)?,
                 same: k == "alloc-word",
             }
+        }
+        "offset-from" => {
+            fits(gives_word, "a step that gives a word (encode, alloc, read)")?;
+            let t = line.next("an object name")?;
+            let name = ident(t, "an object name")?;
+            let var = var_use(t, &name, var_of)?;
+            let n = line.next("a distance such as `+1` or `-16`")?;
+            let offset = int_in(n, "the distance")?;
+            let u = line.next("the unit, `bytes` or `blocks`")?;
+            let unit = match &*bare(u, "`bytes` or `blocks`")? {
+                "bytes" => Unit::Bytes,
+                "blocks" if engine == Engine::MicroPython => Unit::Blocks,
+                other => {
+                    return err(
+                        u.pos,
+                        if other == "blocks" {
+                            format!(
+                                "`blocks` are MicroPython's; a {} case counts in `bytes`",
+                                engine.name()
+                            )
+                        } else {
+                            format!("`{other}`: expected `bytes` or `blocks`")
+                        },
+                    );
+                }
+            };
+            Check::OffsetFrom { var, offset, unit }
+        }
+        "map-at" => {
+            fits(matches!(op, Op::HeapMap), "a heap-map step")?;
+            let t = line.next("an object name")?;
+            let name = ident(t, "an object name")?;
+            let var = var_use(t, &name, var_of)?;
+            let qt = line.next("the block characters in double quotes, such as `\"h=.\"`")?;
+            let q = quoted(qt, "the block characters")?;
+            let chars =
+                String::from_utf8(q).map_err(|_| (qt.pos, "the characters must be UTF-8".to_string()))?;
+            if let Some(c) = chars.chars().find(|c| !MAP_AT_CHARS.contains(*c)) {
+                return err(
+                    qt.pos,
+                    format!("`{c}` is no heap-map block character; expected `{MAP_AT_CHARS}` (`*` any HEAD)"),
+                );
+            }
+            if chars.is_empty() {
+                return err(qt.pos, "`map-at` needs at least one block character");
+            }
+            Check::MapAt { var, chars }
         }
         "live" | "dead" => {
             fits(matches!(op, Op::Live(_)), "a live step")?;
@@ -1238,7 +1375,7 @@ fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<S
             };
             let law = match &*name {
                 "used-plus-free-is-pool" => {
-                    fits(matches!(op, Op::Stats), "a stats step")?;
+                    fits(matches!(op, Op::Stats(_)), "a stats step")?;
                     Law::UsedPlusFreeIsPool
                 }
                 "rounded-to-granule" => {
@@ -1312,7 +1449,7 @@ fn expectation(line: &mut Line<'_>, op: &Op, engine: Engine, var_of: &BTreeMap<S
                 format!(
                     "`{other}` is no expectation; expected word, class, value, error, bytes, freed-allocations, \
                      freed-bytes, returned, finalisers, used, free, total, allocations, stat, live, dead, \
-                     map-line, map-contains, map-count, alloc-word, not-alloc-word or law"
+                     map-line, map-contains, map-count, map-at, alloc-word, not-alloc-word, offset-from or law"
                 ),
             );
         }

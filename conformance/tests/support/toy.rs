@@ -47,6 +47,7 @@ pub const CAPS: Capabilities = Capabilities::of(&[
     Capability::Liveness,
     Capability::Inspect,
     Capability::RawAlloc,
+    Capability::SizedHeap,
 ]);
 
 /// The toy subject.

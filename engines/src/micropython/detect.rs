@@ -44,6 +44,16 @@ pub struct Detected {
     /// The port, in the names of memspec's `start port=` (`unix`, `webassembly`, `esp32`, `windows`,
     /// `bare-metal`), from `sys.platform`.
     pub port: &'static str,
+    /// `MICROPY_LONGINT_IMPL`, as the driver found it: `mpz`, `longlong` or `none`.
+    pub longint: String,
+    /// Whether the build has `uctypes` (`MICROPY_PY_UCTYPES`), through which the driver reads and
+    /// writes words of the heap.
+    pub uctypes: bool,
+    /// The words of None, False and True (`id()`), pointers to ROM objects in REPR_D.
+    pub constants: [u64; 3],
+    /// The word of the last qstr the driver made at load (`id("_m_word")`): every qstr up to it
+    /// exists.
+    pub last_qstr: u64,
 }
 
 /// memspec's port name for a `sys.platform` (`ports/*/mpconfigport.h` `MICROPY_PY_SYS_PLATFORM`).
@@ -65,7 +75,30 @@ impl Detected {
         let none = r.int(subject, "none")?;
         let t = r.int(subject, "true")?;
         let f = r.int(subject, "false")?;
-        let half = r.int(subject, "half")?;
+        if r.get("gc") == Some("0") {
+            return Err(SubjectError::new(
+                ErrorKind::UnknownProfile,
+                format_args!(
+                    "{subject}: this MicroPython build ({}) has no gc or micropython module \
+                     (MICROPY_PY_GC, MICROPY_PY_MICROPYTHON), so no heap reading can be taken; \
+                     memspec drives builds that have them (the unix port's standard, longlong, \
+                     nanbox and coverage variants)",
+                    r.get("build").unwrap_or("-")
+                ),
+            ));
+        }
+        let half = match r.get("half") {
+            Some("none") => {
+                return Err(SubjectError::new(
+                    ErrorKind::UnknownProfile,
+                    format_args!(
+                        "{subject}: this MicroPython build has no floats (MICROPY_FLOAT_IMPL_NONE), \
+                         and every MicroPython profile has them"
+                    ),
+                ));
+            }
+            _ => r.int(subject, "half")?,
+        };
         let version = r.get("version").unwrap_or("?").to_owned();
         let build = r.get("build").unwrap_or("-").to_owned();
         let port = port_of_platform(r.get("platform").unwrap_or("?"));
@@ -103,11 +136,12 @@ impl Detected {
                 "0.5 is stored unlike the representation its ints and constants imply",
             ));
         }
-        // Every MicroPython profile's int sizes are those of py/objint_mpz.c.
-        if longint != "mpz" {
+        // The profiles model MPZ ints, and long long ints for REPR_C on the unix port (the
+        // `longlong` variant); which a case's build has is checked at its start.
+        if longint != "mpz" && longint != "longlong" {
             return Err(refuse(&format!(
                 "its long ints are `{longint}` (MICROPY_LONGINT_IMPL), and memspec's MicroPython \
-                 profiles model MICROPY_LONGINT_IMPL_MPZ"
+                 profiles model MPZ and long long ints"
             )));
         }
         let profile = match (repr, word_bits) {
@@ -126,6 +160,10 @@ impl Detected {
             version,
             build,
             port,
+            longint: longint.to_owned(),
+            uctypes: r.get("uctypes") == Some("1"),
+            constants: [none as u64, f as u64, t as u64],
+            last_qstr: r.int(subject, "qm").map_or(0, |q| q as u64),
         })
     }
 
@@ -209,10 +247,30 @@ mod tests {
                             half=-1082130430 qs=7590";
 
     #[test]
-    fn a_build_whose_long_ints_are_no_mpz_is_refused_naming_its_implementation() {
-        let e = Detected::from_hello("t", &hello(LONGLONG)).unwrap_err();
+    fn the_longlong_variant_is_repr_c_with_long_long_ints() {
+        let d = Detected::from_hello("t", &hello(LONGLONG)).unwrap();
+        assert_eq!(d.profile, ProfileId::MicropythonC32);
+        assert_eq!(d.longint, "longlong");
+    }
+
+    /// The answer of the unix port's minimal variant (upstream 1c3c201149, x86-64): no gc or
+    /// micropython module, no `sys.maxsize`, no floats.
+    const MINIMAL: &str = "@R longint=none maxsize=0 version=1.29.0 name=micropython build=minimal \
+                           platform=linux uctypes=0 gc=0 qm=2442 none=6 false=14 true=30 one=3 mone=-1 half=none qs=2170";
+
+    #[test]
+    fn a_build_without_a_gc_module_is_refused_naming_what_it_lacks() {
+        let e = Detected::from_hello("t", &hello(MINIMAL)).unwrap_err();
         assert_eq!(e.kind, ErrorKind::UnknownProfile);
-        assert!(e.detail.as_str().contains("long ints are `longlong`"), "{e}");
+        assert!(e.detail.as_str().contains("no gc or micropython module"), "{e}");
+    }
+
+    #[test]
+    fn a_build_with_no_long_ints_is_refused_naming_its_implementation() {
+        let e = Detected::from_hello("t", &hello(&LONGLONG.replace("longint=longlong", "longint=none")))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnknownProfile);
+        assert!(e.detail.as_str().contains("long ints are `none`"), "{e}");
     }
 
     #[test]

@@ -214,6 +214,11 @@ impl Transport for Exec {
         true
     }
 
+    /// Each heap size is an engine started afresh with it.
+    fn sized_heap(&self) -> bool {
+        true
+    }
+
     fn enlarge_for_driver(&mut self) -> SubjectResult<bool> {
         if self.heap >= DEFAULT_HEAP_BYTES {
             return Ok(false);

@@ -125,7 +125,8 @@ impl MemInfo {
                     }
                 }
             }
-            if seen_gc {
+            // The driver's own result line (`@R ...`) follows the map; it is no part of it.
+            if seen_gc && !line.starts_with("@R") {
                 info.text.push_str(line);
                 info.text.push('\n');
             }
@@ -225,6 +226,14 @@ GC memory layout; from 30000:\r\n\
         assert_eq!(m.is_head(0x30000 + 194 * 16, 16), Some(true));
         assert_eq!(m.is_head(0x10, 16), None);
         assert!(m.text.starts_with("GC: total: 64000"));
+        let with_reply = format!("{WASM_REPORT}@R used=19264 free=44736\r\n");
+        let m = MemInfo::parse("t", &with_reply, 16).unwrap();
+        assert!(
+            !m.text.contains("@R"),
+            "the driver's result line is kept in the map: {}",
+            m.text
+        );
+        assert!(m.text.ends_with("00000c00: ..h=\n"), "{}", m.text);
     }
 
     #[test]

@@ -171,6 +171,11 @@ impl Transport for Wasm {
         false
     }
 
+    /// Each heap size is an engine started afresh with it.
+    fn sized_heap(&self) -> bool {
+        true
+    }
+
     fn close(&mut self) {
         self.child = None;
     }

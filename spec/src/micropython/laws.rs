@@ -6,7 +6,8 @@
 
 use crate::law::{LawResult, Violation};
 use crate::micropython::heap::{
-    ALLOC_TABLE_GAP_BYTES, BlockIndex, BlockKind, SideTables, area_split, area_split_divisor, atb_slot,
+    ALLOC_TABLE_GAP_BYTES, BLOCKS_PER_ATB, BlockIndex, BlockKind, SideTables, area_split, area_split_divisor,
+    atb_slot,
 };
 use crate::micropython::heap_map::{
     AREA_HEADER, BLOCKS_PER_LINE, COLLAPSE_MIN_FREE_BLOCKS, COLLAPSED_PREFIX, COLLAPSED_SUFFIX, kind_of,
@@ -75,6 +76,29 @@ pub fn pool_follows_area_formula(
             s.blocks,
             s.pool_bytes,
             pool_bytes.checked_div(bytes_per_block).unwrap_or(0),
+        ),
+    ))
+}
+
+/// The pool, whatever the size of the area it was made from, is a whole number of ATB bytes'
+/// worth of blocks: `gc_setup_area` gives A ATB bytes 4A blocks, so a heap of several areas sums
+/// such pools too. It needs no chosen area: it holds for the pool a subject reports.
+pub fn pool_is_whole_atb_bytes(pool_bytes: u64, bytes_per_block: u64) -> LawResult {
+    let per_atb_byte = BLOCKS_PER_ATB * bytes_per_block;
+    if per_atb_byte != 0 && pool_bytes.is_multiple_of(per_atb_byte) {
+        return Ok(());
+    }
+    Err(Violation::new(
+        "pool-is-whole-atb-bytes",
+        format_args!(
+            "pool {pool_bytes} B = {} blocks of {bytes_per_block} B, {} past a multiple of {BLOCKS_PER_ATB} \
+             (one ATB byte maps {BLOCKS_PER_ATB} blocks, {per_atb_byte} B)",
+            pool_bytes.checked_div(bytes_per_block).unwrap_or(0),
+            pool_bytes
+                .checked_div(bytes_per_block)
+                .unwrap_or(0)
+                .checked_rem(BLOCKS_PER_ATB)
+                .unwrap_or(0),
         ),
     ))
 }
@@ -195,6 +219,13 @@ pub fn no_orphan_tail(atb: &[BlockKind]) -> LawResult {
 /// The summary `mem_info()` prints (`GC: total: …` and the block counts) is what `gc_info` makes of
 /// the ATB of the heap's only area.
 pub fn mem_info_agrees_with_atb(text: &str, atb: &[BlockKind], bytes_per_block: u64) -> LawResult {
+    mem_info_agrees_with_areas(text, &[atb], bytes_per_block)
+}
+
+/// The summary `mem_info()` prints is what `gc_info` makes of the ATBs of all the heap's areas: the
+/// figures and block counts summed over the areas, the largest block and free run the largest of any
+/// area (`gc_info` counts each area's runs on their own).
+pub fn mem_info_agrees_with_areas(text: &str, areas: &[&[BlockKind]], bytes_per_block: u64) -> LawResult {
     const LAW: &str = "mem-info-agrees-with-atb";
     let Some((printed, _)) = mem_info::parse(text) else {
         return Err(Violation::new(
@@ -202,7 +233,17 @@ pub fn mem_info_agrees_with_atb(text: &str, atb: &[BlockKind], bytes_per_block: 
             format_args!("no `GC: total: …` line followed by ` No. of 1-blocks: …` in the text"),
         ));
     };
-    let want = mem_info::gc_info(atb, bytes_per_block);
+    let mut want = GcInfo::default();
+    for atb in areas {
+        let g = mem_info::gc_info(atb, bytes_per_block);
+        want.total += g.total;
+        want.used += g.used;
+        want.free += g.free;
+        want.one_block += g.one_block;
+        want.two_blocks += g.two_blocks;
+        want.max_block = want.max_block.max(g.max_block);
+        want.max_free = want.max_free.max(g.max_free);
+    }
     if printed == want {
         return Ok(());
     }
@@ -382,6 +423,16 @@ mod tests {
             "{m}"
         );
         assert!(alloc_plus_free_is_pool(u64::MAX, 1, u64::MAX, 0).is_err());
+    }
+
+    #[test]
+    fn a_pool_of_blocks_not_a_multiple_of_four_is_no_whole_atb() {
+        // The pool of MicroPython's ports/qemu VIRT_RV32 heap, 8752 blocks of 16 bytes.
+        assert!(pool_is_whole_atb_bytes(140_032, 16).is_ok());
+        assert!(pool_is_whole_atb_bytes(2_072_832, 32).is_ok());
+        let m = message(pool_is_whole_atb_bytes(8016, 16));
+        assert!(m.contains("501 blocks of 16 B, 1 past a multiple of 4"), "{m}");
+        assert!(pool_is_whole_atb_bytes(64, 0).is_err());
     }
 
     #[test]

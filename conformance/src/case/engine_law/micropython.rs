@@ -5,12 +5,14 @@
 //! | `mem-alloc-is-whole-blocks` | `stats` | `heap.used` with `laws::mem_alloc_is_whole_blocks` |
 //! | `alloc-plus-free-is-pool split=N` | `stats` | `heap.used + heap.free = heap.total + N` with `laws::alloc_plus_free_is_pool` |
 //! | `pool-follows-area-formula area=T ftb=0\|1 wtb=0\|1` | `stats` | `heap.total` with `laws::pool_follows_area_formula` |
+//! | `free-counts-reported-split` | `stats` | `heap.used + heap.free = heap.total + gc.max_new_split`, the split as the subject reports it (0 when it reports none), with `laws::alloc_plus_free_is_pool` |
+//! | `pool-is-whole-atb-bytes` | `stats` | `heap.total`, as the subject reports it, with `laws::pool_is_whole_atb_bytes` |
 //! | `side-tables-clear-of-pool area=T ftb=0\|1 wtb=0\|1` | `stats` | the heap is that area's pool, then `laws::side_tables_clear_of_pool` |
 //! | `collect-return-value retval=0\|1` | `collect` | what collect returned beside what it freed, `laws::collect_return_value` |
 //! | `atb-entry-is block=B kind=K` | `heap-map` | the map's ATB entry of block B is the code K (`AT_FREE` 0 .. `AT_MARK` 3), `laws::atb_entry_is` |
-//! | `no-orphan-tail` | `heap-map` | `laws::no_orphan_tail` on the map's blocks |
-//! | `mem-info-agrees-with-atb` | `heap-map` | `laws::mem_info_agrees_with_atb`: the `GC:` summary against the map's blocks |
-//! | `heap-map-agrees-with-atb` | `heap-map` | `laws::heap_map_agrees_with_atb`: the map's lines keep `gc_dump_alloc_table`'s rules |
+//! | `no-orphan-tail` | `heap-map` | `laws::no_orphan_tail` on the blocks of each area of the map |
+//! | `mem-info-agrees-with-atb` | `heap-map` | `laws::mem_info_agrees_with_areas`: the `GC:` summary against the blocks of all the map's areas |
+//! | `heap-map-agrees-with-atb` | `heap-map` | `laws::heap_map_agrees_with_atb` on each area: the map's lines keep `gc_dump_alloc_table`'s rules |
 //!
 //! The block size is the profile's `MICROPY_BYTES_PER_GC_BLOCK` fact. The map laws read the blocks from
 //! the map itself (`heap_map::decode`), so they check how the map is printed and what the summary says
@@ -42,6 +44,10 @@ pub enum MicroPythonLaw {
         /// Which side tables the build has.
         tables: SideTables,
     },
+    /// `pool-is-whole-atb-bytes`.
+    PoolIsWholeAtbBytes,
+    /// `free-counts-reported-split`.
+    FreeCountsReportedSplit,
     /// `side-tables-clear-of-pool area=T ftb=F wtb=W`.
     SideTablesClearOfPool {
         /// The area's bytes after rounding.
@@ -74,6 +80,8 @@ pub const NAMES: &[&str] = &[
     "mem-alloc-is-whole-blocks",
     "alloc-plus-free-is-pool",
     "pool-follows-area-formula",
+    "pool-is-whole-atb-bytes",
+    "free-counts-reported-split",
     "side-tables-clear-of-pool",
     "collect-return-value",
     "atb-entry-is",
@@ -83,6 +91,10 @@ pub const NAMES: &[&str] = &[
 ];
 
 type Res<T> = Result<T, (Pos, String)>;
+
+/// The figure a subject reports `max new split` under, where its heap grows by new areas
+/// (`py/gc.c` `gc_dump_info` with `MICROPY_GC_SPLIT_HEAP_AUTO`).
+pub const MAX_NEW_SPLIT: &str = "gc.max_new_split";
 
 fn flag(at: Pos, key: &str, v: u64) -> Res<bool> {
     match v {
@@ -99,6 +111,8 @@ impl MicroPythonLaw {
             MicroPythonLaw::MemAllocIsWholeBlocks => "mem-alloc-is-whole-blocks",
             MicroPythonLaw::AllocPlusFreeIsPool { .. } => "alloc-plus-free-is-pool",
             MicroPythonLaw::PoolFollowsAreaFormula { .. } => "pool-follows-area-formula",
+            MicroPythonLaw::PoolIsWholeAtbBytes => "pool-is-whole-atb-bytes",
+            MicroPythonLaw::FreeCountsReportedSplit => "free-counts-reported-split",
             MicroPythonLaw::SideTablesClearOfPool { .. } => "side-tables-clear-of-pool",
             MicroPythonLaw::CollectReturnValue { .. } => "collect-return-value",
             MicroPythonLaw::AtbEntryIs { .. } => "atb-entry-is",
@@ -114,7 +128,11 @@ impl MicroPythonLaw {
             MicroPythonLaw::MemAllocIsWholeBlocks
             | MicroPythonLaw::AllocPlusFreeIsPool { .. }
             | MicroPythonLaw::PoolFollowsAreaFormula { .. }
-            | MicroPythonLaw::SideTablesClearOfPool { .. } => (|op| matches!(op, Op::Stats), "a stats step"),
+            | MicroPythonLaw::PoolIsWholeAtbBytes
+            | MicroPythonLaw::FreeCountsReportedSplit
+            | MicroPythonLaw::SideTablesClearOfPool { .. } => {
+                (|op| matches!(op, Op::Stats(_)), "a stats step")
+            }
             MicroPythonLaw::CollectReturnValue { .. } => (|op| matches!(op, Op::Collect), "a collect step"),
             MicroPythonLaw::AtbEntryIs { .. }
             | MicroPythonLaw::NoOrphanTail
@@ -144,6 +162,8 @@ impl MicroPythonLaw {
                 let (area, tables) = tables(arg)?;
                 MicroPythonLaw::PoolFollowsAreaFormula { area, tables }
             }
+            "pool-is-whole-atb-bytes" => MicroPythonLaw::PoolIsWholeAtbBytes,
+            "free-counts-reported-split" => MicroPythonLaw::FreeCountsReportedSplit,
             "side-tables-clear-of-pool" => {
                 let (area, tables) = tables(arg)?;
                 MicroPythonLaw::SideTablesClearOfPool { area, tables }
@@ -214,6 +234,15 @@ impl MicroPythonLaw {
             MicroPythonLaw::PoolFollowsAreaFormula { area, tables } => {
                 laws::pool_follows_area_formula(area, block_bytes()?, tables, figure(stat::TOTAL)?)
             }
+            MicroPythonLaw::FreeCountsReportedSplit => laws::alloc_plus_free_is_pool(
+                figure(stat::USED)?,
+                figure(stat::FREE)?,
+                figure(stat::TOTAL)?,
+                seen.stats.get(MAX_NEW_SPLIT).copied().unwrap_or(0),
+            ),
+            MicroPythonLaw::PoolIsWholeAtbBytes => {
+                laws::pool_is_whole_atb_bytes(figure(stat::TOTAL)?, block_bytes()?)
+            }
             MicroPythonLaw::SideTablesClearOfPool { area, tables } => {
                 let bpb = block_bytes()?;
                 // The law is about this heap only if its pool is the area's.
@@ -230,14 +259,23 @@ impl MicroPythonLaw {
                 let blocks = map_blocks(seen.text, self.name())?;
                 laws::atb_entry_is(&atb_bytes(&blocks), BlockIndex(block), kind)
             }
-            MicroPythonLaw::NoOrphanTail => laws::no_orphan_tail(&map_blocks(seen.text, self.name())?),
+            MicroPythonLaw::NoOrphanTail => {
+                for (_, blocks) in map_areas(seen.text, self.name())? {
+                    laws::no_orphan_tail(&blocks)?;
+                }
+                Ok(())
+            }
             MicroPythonLaw::MemInfoAgreesWithAtb => {
-                let blocks = map_blocks(seen.text, self.name())?;
-                laws::mem_info_agrees_with_atb(seen.text, &blocks, block_bytes()?)
+                let areas = map_areas(seen.text, self.name())?;
+                let atbs: Vec<&[BlockKind]> = areas.iter().map(|(_, b)| b.as_slice()).collect();
+                laws::mem_info_agrees_with_areas(seen.text, &atbs, block_bytes()?)
             }
             MicroPythonLaw::HeapMapAgreesWithAtb => {
-                let blocks = map_blocks(seen.text, self.name())?;
-                laws::heap_map_agrees_with_atb(seen.text, &blocks, block_bytes()?)
+                let bpb = block_bytes()?;
+                for (from, blocks) in map_areas(seen.text, self.name())? {
+                    laws::heap_map_agrees_with_atb(&seen.text[from..], &blocks, bpb)?;
+                }
+                Ok(())
             }
         }
     }
@@ -252,6 +290,23 @@ fn map_blocks(text: &str, law: &'static str) -> Result<Vec<BlockKind>, Violation
         .map_err(|v| Violation::new(law, format_args!("{}", v.message)))?;
     blocks.truncate(n);
     Ok(blocks)
+}
+
+/// Every area of a heap map, where its `GC memory layout; from` line starts in `text` and its
+/// blocks; at least one (a map without any is an error).
+fn map_areas(text: &str, law: &'static str) -> Result<Vec<(usize, Vec<BlockKind>)>, Violation> {
+    let starts: Vec<usize> = text
+        .match_indices(heap_map::AREA_HEADER)
+        .map(|(i, _)| i)
+        .filter(|i| *i == 0 || text[..*i].ends_with('\n'))
+        .collect();
+    if starts.is_empty() {
+        return map_blocks(text, law).map(|b| vec![(0, b)]);
+    }
+    starts
+        .into_iter()
+        .map(|from| map_blocks(&text[from..], law).map(|b| (from, b)))
+        .collect()
 }
 
 /// The ATB bytes of `blocks`: four 2-bit entries a byte, block 0 of a byte in its lowest bits
@@ -343,6 +398,32 @@ mod tests {
     }
 
     #[test]
+    fn the_map_laws_read_every_area_of_a_heap_that_grew() {
+        // Two areas of four blocks: `h=..` and `h...`; gc_info sums them, and takes the largest runs.
+        let two = "GC: total: 128, used: 48, free: 80\n No. of 1-blocks: 1, 2-blocks: 1, max blk sz: 2, max free sz: 3\n\
+                   GC memory layout; from 20000000:\n00000000: h=..\nGC memory layout; from 30000000:\n00000000: h...\n";
+        let none = BTreeMap::new();
+        let done = Outcome::Done;
+        for law in [
+            MicroPythonLaw::NoOrphanTail,
+            MicroPythonLaw::MemInfoAgreesWithAtb,
+            MicroPythonLaw::HeapMapAgreesWithAtb,
+        ] {
+            assert_eq!(law.check(&seen(&done, &none, two)), Ok(()), "{}", law.name());
+        }
+        let m = broken(
+            MicroPythonLaw::MemInfoAgreesWithAtb,
+            &seen(&done, &none, &two.replace("max free sz: 3", "max free sz: 5")),
+        );
+        assert!(m.contains("max free 5") && m.contains("max free 3"), "{m}");
+        let m = broken(
+            MicroPythonLaw::NoOrphanTail,
+            &seen(&done, &none, &two.replace("00000000: h...", "00000000: .=..")),
+        );
+        assert!(m.contains("block 1 is TAIL"), "{m}");
+    }
+
+    #[test]
     fn the_figure_laws_read_the_stats_step_and_say_what_is_missing() {
         let done = Outcome::Done;
         let ok = figures(48, 7952, 8000);
@@ -354,6 +435,8 @@ mod tests {
             MicroPythonLaw::MemAllocIsWholeBlocks,
             MicroPythonLaw::AllocPlusFreeIsPool { split: 0 },
             MicroPythonLaw::PoolFollowsAreaFormula { area: 8192, tables },
+            MicroPythonLaw::PoolIsWholeAtbBytes,
+            MicroPythonLaw::FreeCountsReportedSplit,
             MicroPythonLaw::SideTablesClearOfPool { area: 8192, tables },
         ] {
             assert_eq!(law.check(&seen(&done, &ok, "")), Ok(()), "{}", law.name());
@@ -363,6 +446,21 @@ mod tests {
             &seen(&done, &ok, ""),
         );
         assert!(m.contains("expected pool 8000 + max new split 134217728"), "{m}");
+        let mut split = figures(48, 7952 + 134_217_728, 8000);
+        assert_eq!(
+            MicroPythonLaw::FreeCountsReportedSplit.check(&seen(&done, &split, "")),
+            Err(Violation::new(
+                "alloc-plus-free-is-pool",
+                format_args!(
+                    "mem_alloc 48 + mem_free 134225680 = 134225728, expected pool 8000 + max new split 0 = 8000"
+                )
+            ))
+        );
+        split.insert(MAX_NEW_SPLIT.to_string(), 134_217_728);
+        assert_eq!(
+            MicroPythonLaw::FreeCountsReportedSplit.check(&seen(&done, &split, "")),
+            Ok(())
+        );
         let m = broken(
             MicroPythonLaw::MemAllocIsWholeBlocks,
             &seen(&done, &figures(40, 7960, 8000), ""),
