@@ -49,9 +49,15 @@ def _longint():
 def _m_hello():
     i = sys.implementation
     v = i.version
+    m = getattr(sys, "maxsize", 0)
+    if not m:
+        # No sys.maxsize (MICROPY_PY_SYS_MAXSIZE off, as on the micro:bit): from the pointer size.
+        import ustruct
+
+        m = (1 << (8 * ustruct.calcsize("P") - 1)) - 1
     _o(
         "longint=" + _longint(),
-        "maxsize=%d" % sys.maxsize,
+        "maxsize=%d" % m,
         "version=%d.%d.%d" % (v[0], v[1], v[2]),
         "name=" + i.name,
         "build=" + str(getattr(i, "_build", "-")),
