@@ -111,6 +111,8 @@ impl EngineFactory {
     /// the run with what is wrong and how to fix it.
     fn preflight(&self) -> Result<(), String> {
         availability(self.name, &self.options)?;
+        // Checked: a board's port is held open from here on, so it is not opened again to check.
+        let _ = self.ready.set(Ok(()));
         if subjects::detects_profile(self.name) {
             let mut s = self.take()?;
             s.detect_engine()?;
