@@ -38,6 +38,7 @@ pub fn all(sh: &Shell) -> Result {
     rustup_target(sh)?;
     engines(sh)?;
     qemu(sh)?;
+    microbit(sh)?;
     Ok(())
 }
 
@@ -46,7 +47,36 @@ pub const QEMU: &str = "qemu-system-riscv32";
 
 /// Whether `qemu-system-riscv32` is on the `PATH`.
 pub fn qemu_present() -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|dir| dir.join(QEMU).is_file()))
+    on_path(QEMU)
+}
+
+/// Whether `program` is a file in a folder of the `PATH`.
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|dir| dir.join(program).is_file()))
+}
+
+/// Installs Debian's `qemu-system-arm` and `firmware-microbit-micropython` when either is missing:
+/// the emulated micro:bit `cargo xtask test` runs `micropython-serial` against.
+pub fn microbit(sh: &Shell) -> Result {
+    let Some(why) = crate::microbit::missing() else {
+        return Ok(());
+    };
+    let how = "apt-get install --no-install-recommends qemu-system-arm firmware-microbit-micropython (as root, or with sudo)";
+    if !Path::new("/usr/bin/apt-get").exists() {
+        return unavailable(&format!("{why} and this is no Debian system"), how);
+    }
+    step(&format!(
+        "installing qemu-system-arm and firmware-microbit-micropython (for the emulated micro:bit: {why})"
+    ));
+    for package in ["qemu-system-arm", "firmware-microbit-micropython"] {
+        if let Err(e) = apt_install(sh, package) {
+            return unavailable(&format!("installing {package} failed ({e})"), how);
+        }
+    }
+    match crate::microbit::missing() {
+        None => Ok(()),
+        Some(still) => unavailable(&format!("{still} after installing it"), how),
+    }
 }
 
 /// Installs Debian's `qemu-system-misc` when `qemu-system-riscv32` is missing. Returns whether QEMU
