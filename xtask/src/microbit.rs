@@ -88,6 +88,18 @@ pub fn missing() -> Option<String> {
     None
 }
 
+/// `cargo xtask microbit`, and the last step of `cargo xtask test`: builds `memspec`, then [`run`].
+pub fn check(sh: &xshell::Shell) -> Result {
+    xshell::cmd!(
+        sh,
+        "cargo build --quiet --locked -p memspec-conformance --bin memspec"
+    )
+    .run()?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), std::path::PathBuf::from);
+    run(&target.join("debug").join("memspec"))
+}
+
 /// Runs the conformance corpus against `micropython-serial` on a freshly booted emulated micro:bit,
 /// with `conformance/expectations/micropython-serial.toml`; the report goes to
 /// `target/conformance-micropython-serial-microbit.json`.

@@ -76,16 +76,6 @@ pub fn run(args: &[String]) -> Result {
 
     engines(&sh)?;
     unix_engine(&sh)?;
-    cmd!(
-        sh,
-        "cargo build --quiet --locked -p memspec-conformance --bin memspec"
-    )
-    .run()?;
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || crate::workspace_root().join("target"),
-        std::path::PathBuf::from,
-    );
-    crate::microbit::run(&target.join("debug").join("memspec"))?;
 
     step(&format!("memspec-impl for {RISCV_TARGET}"));
     cmd!(
@@ -111,6 +101,8 @@ pub fn run(args: &[String]) -> Result {
     if in_ci() {
         hil::check_no_probe(&sh, BOARD, &board_elf)?;
     }
+
+    crate::microbit::check(&sh)?;
 
     println!("\nxtask test: all checks passed");
     Ok(())
