@@ -15,7 +15,8 @@
 //! A board is one device: the harness keeps one session to it for the whole run
 //! ([`crate::subjects::one_device`]). Each session begins with a soft reset (Ctrl-D in the raw REPL;
 //! the board answers `soft reboot`), so the driver is loaded into a heap holding only the
-//! interpreter's own objects; a session lost to a failed trial is opened again the same way.
+//! interpreter's own objects (the ports of an operating system, which have none, are left as they
+//! are); a session lost to a failed trial is opened again the same way.
 //!
 //! Small boards: input goes in pieces of [`CHUNK_BYTES`] with a pause after each, so a UART without
 //! flow control loses nothing; the driver is compiled one top-level statement at a time (the
@@ -47,6 +48,10 @@ const RAW_BANNER: &[u8] = b"raw REPL; CTRL-B to exit";
 /// What the board sends after a soft reset (Ctrl-D at the raw REPL's prompt), before the raw
 /// banner again (`shared/runtime/pyexec.c`, `soft reboot` in every port's main loop).
 const SOFT_REBOOT: &[u8] = b"soft reboot";
+
+/// `sys.platform` of the ports that run on an operating system and have no soft reset
+/// (`ports/unix`, `ports/webassembly`, `ports/windows` `MICROPY_PY_SYS_PLATFORM`).
+const HOSTED_PLATFORMS: &[&str] = &["linux", "darwin", "freebsd", "webassembly", "win32"];
 
 /// Bytes written at once, then [`CHUNK_PAUSE`]: boards without flow control lose input that arrives
 /// faster than their REPL reads it. 32-byte pieces go through the micro:bit's raw REPL (MicroPython
@@ -218,11 +223,15 @@ impl Transport for Serial {
         self.write(b"\x01")?;
         self.until(RAW_BANNER, "when asked for the raw REPL (Ctrl-A)")?;
         self.until(b">", "before the raw REPL's prompt")?;
-        // A soft reset: the heap holds only the interpreter's own objects again.
-        self.write(b"\x04")?;
-        self.until(SOFT_REBOOT, "when asked for a soft reset (Ctrl-D)")?;
-        self.until(RAW_BANNER, "after its soft reset")?;
-        self.until(b">", "before the raw REPL's prompt")?;
+        // A soft reset: the heap holds only the interpreter's own objects again. The ports of an
+        // operating system have none (Ctrl-D at the raw prompt ends the unix port's REPL).
+        let platform = self.exec("import sys\nprint(sys.platform)")?;
+        if !HOSTED_PLATFORMS.contains(&platform.trim()) {
+            self.write(b"\x04")?;
+            self.until(SOFT_REBOOT, "when asked for a soft reset (Ctrl-D)")?;
+            self.until(RAW_BANNER, "after its soft reset")?;
+            self.until(b">", "before the raw REPL's prompt")?;
+        }
         self.footprint = None;
         Ok(true)
     }
@@ -383,4 +392,54 @@ pub fn small_tables(source: &str) -> SubjectResult<String> {
 /// The `micropython-serial` subject for the board at `spec`; its profile is detected.
 pub fn subject(spec: PortSpec) -> MicroPython<Serial> {
     MicroPython::new(Serial::new(spec), None, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::micropython::DRIVER;
+
+    #[test]
+    fn the_driver_goes_in_as_its_functions_largest_first_then_the_rest_in_order() {
+        let all = pieces(DRIVER);
+        let defs: Vec<&String> = all.iter().take_while(|p| p.starts_with("def ")).collect();
+        let in_source = DRIVER.lines().filter(|l| l.starts_with("def ")).count();
+        assert_eq!(defs.len(), in_source, "every top-level function is one piece");
+        assert!(defs.windows(2).all(|w| w[0].len() >= w[1].len()), "largest first");
+        let rest: Vec<&str> = all[defs.len()..]
+            .iter()
+            .map(|p| p.lines().next().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            rest.first(),
+            Some(&"import gc"),
+            "then the rest from the top: {rest:?}"
+        );
+        let class_b = rest.iter().position(|l| *l == "class _B:");
+        let self_b = rest.iter().position(|l| *l == "_S = _B()");
+        assert!(
+            class_b < self_b && class_b.is_some(),
+            "a class before its use: {rest:?}"
+        );
+        // Each line is a line of the driver with a quarter of its indentation; comment lines go.
+        let source: std::collections::HashSet<&str> = DRIVER.lines().collect();
+        for line in all.iter().flat_map(|p| p.lines()) {
+            let text = line.trim_start();
+            let four = format!("{:width$}{text}", "", width = 4 * (line.len() - text.len()));
+            assert!(!text.starts_with('#'), "no comment line: {line}");
+            assert!(
+                source.contains(four.as_str()),
+                "`{four}` is no line of the driver"
+            );
+        }
+    }
+
+    #[test]
+    fn a_small_board_gets_tables_of_16_objects_and_32_links_and_a_changed_driver_is_an_error() {
+        let small = small_tables(DRIVER).unwrap();
+        assert!(small.lines().any(|l| l == "_N = 16") && small.lines().any(|l| l == "_NL = 32"));
+        assert_eq!(small.lines().count(), DRIVER.lines().count());
+        let e = small_tables("_N = 64\n").unwrap_err();
+        assert!(e.detail.as_str().contains("`_N = 64` and `_NL = 256`"), "{e}");
+    }
 }
