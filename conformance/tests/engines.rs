@@ -1,6 +1,7 @@
-//! Real engines through the `memspec` command line: a missing engine, one of the wrong version and one
-//! that dies mid-run each fail the cases they affect with a message that names the subject and what to
-//! do, and the run goes on (the other subject's cases, the next cases).
+//! Real engines through the `memspec` command line: a missing engine, one of the wrong version and a
+//! port that cannot be opened stop the run before planning with one message and exit status 2; one
+//! that dies mid-run fails the cases it affects with a message that names the subject and what to do,
+//! and the run goes on (the next cases).
 
 use std::path::Path;
 use std::process::Command;
@@ -37,27 +38,26 @@ fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, Report) {
     )
 }
 
-/// Every trial of `subject` that ran (was not skipped by plan) failed with `needle` in its message.
-fn every_run_trial_failed_with(r: &Report, subject: &str, needle: &str) {
-    let ran: Vec<_> = r
-        .trials
-        .iter()
-        .filter(|t| t.subject == subject && t.status != Status::Skip)
-        .collect();
-    assert!(!ran.is_empty(), "no trial of {subject} ran");
-    for t in ran {
-        assert_eq!(t.status, Status::Fail, "{}: {:?}", t.name, t.message);
-        let m = t.message.as_deref().unwrap_or("");
-        assert!(m.contains(needle), "{}: {m}", t.name);
-    }
+/// Runs `memspec run ARGS` with `env` where the run must stop before planning: its exit code, its
+/// stderr, and whether it printed any trial.
+fn stopped(args: &[&str], env: &[(&str, &str)]) -> (i32, String, bool) {
+    let out = Command::new(env!("CARGO_BIN_EXE_memspec"))
+        .arg("run")
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        stdout.contains("running ") || stdout.contains("test "),
+    )
 }
 
 #[test]
-fn a_missing_engine_fails_its_cases_with_the_install_command_and_the_run_goes_on() {
-    let tmp = temp_dir("missing");
-    let dir = tmp.path();
-    let (code, r) = run(
-        dir,
+fn a_missing_engine_stops_the_run_before_planning_with_the_install_command_and_exit_status_2() {
+    let (code, stderr, planned) = stopped(
         &[
             "--subject",
             "ref",
@@ -68,38 +68,67 @@ fn a_missing_engine_fails_its_cases_with_the_install_command_and_the_run_goes_on
         ],
         &[("MEMSPEC_NODE", "/nonexistent/memspec-node")],
     );
-    assert_eq!(code, 1, "a failed trial makes the run fail");
-    // Every case, the busted ones included: a missing engine is no known bug.
-    every_run_trial_failed_with(
-        &r,
-        "microvium-node",
-        "microvium-node: node (`/nonexistent/memspec-node`)",
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!planned, "no trial runs: {stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one message: {stderr}");
+    assert!(
+        stderr.contains("microvium-node: node (`/nonexistent/memspec-node`)"),
+        "{stderr}"
     );
-    every_run_trial_failed_with(&r, "microvium-node", "install it with: install Node.js");
-    let ref_passed = r
-        .trials
-        .iter()
-        .filter(|t| t.subject == "ref" && t.status == Status::Pass)
-        .count();
-    assert!(ref_passed > 20, "ref ran beside it: {ref_passed} passed");
+    assert!(stderr.contains("install it with: install Node.js"), "{stderr}");
 }
 
 #[test]
-fn an_engine_of_another_version_is_refused_with_how_to_reinstall_it() {
+fn absent_npm_packages_stop_the_run_with_cargo_xtask_install() {
+    let tmp = temp_dir("absent");
+    let engines = tmp.path().join("engines");
+    std::fs::create_dir_all(&engines).unwrap();
+    let (code, stderr, planned) = stopped(
+        &["--subject", "microvium-node"],
+        &[("MEMSPEC_ENGINES_DIR", engines.to_str().unwrap())],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!planned, "no trial runs: {stderr}");
+    assert!(
+        stderr.contains("the npm package microvium is not installed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cargo xtask install"), "{stderr}");
+}
+
+#[test]
+fn an_engine_of_another_version_stops_the_run_with_how_to_reinstall_it() {
     let tmp = temp_dir("version");
-    let dir = tmp.path();
-    let engines = dir.join("engines");
+    let engines = tmp.path().join("engines");
     let pkg = engines.join("node_modules/microvium");
     std::fs::create_dir_all(&pkg).unwrap();
     std::fs::write(pkg.join("package.json"), "{\"version\":\"7.9.1\"}").unwrap();
-    let (code, r) = run(
-        dir,
+    let (code, stderr, planned) = stopped(
         &["--subject", "microvium-node", "--profile", "microvium"],
         &[("MEMSPEC_ENGINES_DIR", engines.to_str().unwrap())],
     );
-    assert_eq!(code, 1);
-    every_run_trial_failed_with(&r, "microvium-node", "7.9.1");
-    every_run_trial_failed_with(&r, "microvium-node", "pinned to 8.0.0");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!planned, "no trial runs: {stderr}");
+    assert!(
+        stderr.contains("7.9.1") && stderr.contains("pinned to 8.0.0"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_board_port_that_cannot_be_opened_stops_the_run_with_how_to_name_the_board() {
+    let (code, stderr, planned) = stopped(
+        &["--subject", "micropython-serial", "--port", "/dev/nonexistent"],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!planned, "no trial runs: {stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one message: {stderr}");
+    assert!(
+        stderr.contains("micropython-serial: cannot open /dev/nonexistent"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--port PATH"), "{stderr}");
 }
 
 /// Writes `cases/microvium/t/NAME.case` with `body` after a standard head.

@@ -62,6 +62,13 @@ def _longint():
         return "none"
 
 
+def _maxsize():
+    # Without sys.maxsize (MICROPY_PY_SYS_MAXSIZE off, as on the micro:bit): from the pointer size.
+    m = getattr(sys, "maxsize", 0)
+    u = None if m else _imp("ustruct")
+    return (1 << (8 * u.calcsize("P") - 1)) - 1 if u else m
+
+
 def _m_hello():
     # Without % on str (the minimal variant), without float() where floats are off.
     i = getattr(sys, "implementation", None)
@@ -70,7 +77,7 @@ def _m_hello():
         h = id(float("0.5"))
     except NameError:
         h = "none"
-    w = ["longint", _longint(), "maxsize", getattr(sys, "maxsize", 0)]
+    w = ["longint", _longint(), "maxsize", _maxsize()]
     w += ["version", ".".join([str(v[0]), str(v[1]), str(v[2])]), "name", getattr(i, "name", "-")]
     w += ["build", getattr(i, "_build", "-"), "platform", getattr(sys, "platform", "-")]
     w += ["uctypes", int(uctypes is not None), "gc", int(gc is not None and micropython is not None)]

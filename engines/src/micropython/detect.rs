@@ -120,6 +120,15 @@ impl Detected {
             (m, 3, 0xe, 0x1e, 0x3e) if m == i128::from(i32::MAX) => (Repr::C, 32, 4),
             // REPR_D has 32-bit pointers and size_t: sys.maxsize (MP_SSIZE_MAX) is 2^31 - 1.
             (m, 0x0001_0000_0000_0003, _, _, _) if m == i128::from(i32::MAX) => (Repr::D, 64, 8),
+            // Before v1.13 (upstream d96cfd13e3, `MICROPY_OBJ_IMMEDIATE_OBJS`) None, False and True
+            // are pointers to const objects: the representation is told by 0.5 (boxed on A).
+            (m, 3, n, f, t) if m == i128::from(i32::MAX) && [n, f, t].iter().all(|w| w & 3 == 0) => {
+                if half as u64 & 3 == 0 {
+                    (Repr::A, 32, 4)
+                } else {
+                    (Repr::C, 32, 4)
+                }
+            }
             _ => {
                 return Err(refuse(
                     "the raw words of 1, None, False and True match no representation",
@@ -245,6 +254,22 @@ mod tests {
     const LONGLONG: &str = "@R longint=longlong maxsize=2147483647 version=1.27.0 name=micropython \
                             build=longlong platform=linux none=14 false=30 true=62 one=3 mone=-1 \
                             half=-1082130430 qs=7590";
+
+    /// The answer of the BBC micro:bit's MicroPython 1.9.2 (Debian `firmware-microbit-micropython`,
+    /// under `qemu-system-arm -M microbit`): no `sys.maxsize` (the driver falls back to
+    /// `ustruct.calcsize("P")`), None, False and True at addresses of the firmware's ROM.
+    const MICROBIT: &str = "@R longint=mpz maxsize=2147483647 version=1.9.2 name=micropython build=- \
+                            platform=microbit none=191444 false=192048 true=192040 one=3 mone=-1 \
+                            half=-1082130430 qs=2222";
+
+    #[test]
+    fn micropython_1_9_2_on_the_micro_bit_is_repr_c_with_its_constants_in_rom() {
+        let d = Detected::from_hello("t", &hello(MICROBIT)).unwrap();
+        assert_eq!(d.profile, ProfileId::MicropythonC32);
+        assert_eq!(d.port, "bare-metal");
+        assert_eq!(d.class_of("none", 191_444), TagClass::Pointer);
+        assert_eq!(d.class_of("float", d.word(-1_082_130_430)), TagClass::Float);
+    }
 
     #[test]
     fn the_longlong_variant_is_repr_c_with_long_long_ints() {

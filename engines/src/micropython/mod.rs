@@ -135,6 +135,17 @@ pub trait Transport {
         false
     }
 
+    /// Loads the driver's `source` into the engine and returns what it printed; by default one
+    /// [`run`](Self::run). A board with a small heap compiles it piece by piece.
+    fn load_driver(&mut self, source: &str) -> SubjectResult<String> {
+        self.run(source)
+    }
+
+    /// What the transport adds to the engine's description (for a board: the driver's footprint).
+    fn about(&self) -> Option<String> {
+        None
+    }
+
     /// Restarts the engine with a heap large enough to hold the driver, for the rest of the run,
     /// when its heap cannot grow and is smaller than that. `false` when there is nothing larger to
     /// try: the driver's failure to load stands.
@@ -231,25 +242,11 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
             return Ok(());
         }
         self.detected = None;
-        // Without these modules no reading can be taken, and the driver goes in through
-        // exec(), which such a build (the unix port's minimal variant) may lack too.
-        let modules = self.transport.run("import gc,micropython")?;
-        if modules.contains("Error") {
-            self.transport.close();
-            return Err(SubjectError::new(
-                ErrorKind::UnknownProfile,
-                format_args!(
-                    "{}: this MicroPython build has no gc or micropython module (MICROPY_PY_GC, MICROPY_PY_MICROPYTHON), so no heap reading can be taken: {:?}",
-                    self.name_(),
-                    probe::tail(modules.trim())
-                ),
-            ));
-        }
-        let loaded = match self.transport.run(DRIVER) {
+        let loaded = match self.transport.load_driver(DRIVER) {
             Ok(text) if !text.contains("MemoryError") => text,
             failed => {
                 if self.transport.enlarge_for_driver()? {
-                    self.transport.run(DRIVER)?
+                    self.transport.load_driver(DRIVER)?
                 } else {
                     failed?
                 }
@@ -686,13 +683,21 @@ pub const KINDS: &[(&str, &[&str])] = &[
 impl<T: Transport + std::fmt::Debug + Send> crate::subjects::EngineSubject for MicroPython<T> {
     fn engine(&self) -> Option<String> {
         self.detected.as_ref().map(|d| {
+            let about = self
+                .transport
+                .about()
+                .map_or_else(String::new, |a| format!("; {a}"));
             format!(
-                "MicroPython {} ({}, build {})",
+                "MicroPython {} ({}, build {}{about})",
                 d.version,
                 d.profile.name(),
                 d.build
             )
         })
+    }
+
+    fn detect_engine(&mut self) -> Result<(), String> {
+        self.detect().map(|_| ()).map_err(|e| e.to_string())
     }
 }
 

@@ -118,10 +118,23 @@ fn err(what: &str, e: impl std::fmt::Display) -> BoardError {
 
 /// The first debug probe attached, with the Espressif plugin registered first (without it the
 /// `esp32c3` target and the `idf` image format are unknown).
+/// With `MEMSPEC_HIL_PROBE=VID:PID[:SERIAL]` (hex ids, set by `cargo xtask hil --probe`), the probe
+/// that matches it.
 pub fn find_probe() -> Result<DebugProbeInfo, BoardError> {
     probe_rs_espressif::register_plugin();
+    let wanted = std::env::var("MEMSPEC_HIL_PROBE").ok().filter(|w| !w.is_empty());
     let probes = Lister::new().list_all();
-    match probes.into_iter().next() {
+    let matches = |p: &DebugProbeInfo| match &wanted {
+        None => true,
+        Some(w) => {
+            let mut parts = w.splitn(3, ':');
+            let id = |x: Option<&str>| x.and_then(|h| u16::from_str_radix(h, 16).ok());
+            id(parts.next()) == Some(p.vendor_id)
+                && id(parts.next()) == Some(p.product_id)
+                && parts.next().is_none_or(|s| p.serial_number.as_deref() == Some(s))
+        }
+    };
+    match probes.into_iter().find(matches) {
         Some(p) => {
             println!("probe: {p}");
             Ok(p)
@@ -139,8 +152,55 @@ fn flash(session: &mut Session, elf: &Path) -> Result<(), BoardError> {
     let format = probe_rs::flashing::image_format("idf").ok_or_else(|| {
         BoardError("probe-rs has no `idf` image format: the Espressif plugin is missing".into())
     })?;
-    probe_rs::flashing::download_file(session, elf, format.create_loader(None))
+    let mut flashing = FlashCounts::default();
+    let mut options = probe_rs::flashing::DownloadOptions::new();
+    options.progress = probe_rs::flashing::FlashProgress::new(|e| flashing.on(e));
+    probe_rs::flashing::download_file_with_options(session, elf, format.create_loader(None), options)
         .map_err(|e| err("flashing the firmware", e))
+}
+
+/// Bytes done and to do of each flashing operation (erase, program, verify, fill), printed as they
+/// pass each tenth: `flash: program 40960/122880 bytes`.
+#[derive(Debug, Default)]
+struct FlashCounts {
+    /// Per operation (by its name): bytes done, bytes in all (0: not known), tenths printed.
+    ops: Vec<(String, u64, u64, u64)>,
+}
+
+impl FlashCounts {
+    fn op(&mut self, op: probe_rs::flashing::ProgressOperation) -> &mut (String, u64, u64, u64) {
+        let name = format!("{op:?}").to_lowercase();
+        let at = match self.ops.iter().position(|o| o.0 == name) {
+            Some(at) => at,
+            None => {
+                self.ops.push((name, 0, 0, 0));
+                self.ops.len() - 1
+            }
+        };
+        &mut self.ops[at]
+    }
+
+    fn on(&mut self, e: probe_rs::flashing::ProgressEvent) {
+        use probe_rs::flashing::ProgressEvent as E;
+        match e {
+            E::AddProgressBar { operation, total } => self.op(operation).2 = total.unwrap_or(0),
+            E::Progress { operation, size, .. } => {
+                let o = self.op(operation);
+                o.1 += size;
+                let tenths = (o.1 * 10).checked_div(o.2).unwrap_or(o.3 + 1);
+                if tenths > o.3 {
+                    o.3 = tenths;
+                    println!("flash: {} {}/{} bytes", o.0, o.1, o.2);
+                }
+            }
+            E::Finished(operation) => {
+                let o = self.op(operation);
+                println!("flash: {} done, {} bytes", o.0, o.1);
+            }
+            E::Failed(operation) => println!("flash: {} failed", self.op(operation).0),
+            _ => {}
+        }
+    }
 }
 
 fn attach_rtt(session: &mut Session, at: u64) -> Result<Rtt, BoardError> {
@@ -157,15 +217,40 @@ fn attach_rtt(session: &mut Session, at: u64) -> Result<Rtt, BoardError> {
     }
 }
 
-/// Streams `bytes` down and reads until the set's `done` record, or the timeout.
+/// How often a pass prints its progress.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+/// Which pass of how many, and how many vectors each holds: for the progress lines.
+#[derive(Clone, Copy, Debug)]
+struct PassOf {
+    k: u32,
+    n: u32,
+    vectors: usize,
+}
+
+impl PassOf {
+    /// `replay 1/3: 120/412 vectors answered, 20480/61234 bytes sent`.
+    fn print(self, t: &Transcript, sent: usize, bytes: usize) {
+        let answered = t.vectors.values().filter(|v| v.ended).count();
+        println!(
+            "replay {}/{}: {answered}/{} vectors answered, {sent}/{bytes} bytes sent",
+            self.k, self.n, self.vectors
+        );
+    }
+}
+
+/// Streams `bytes` down and reads until the set's `done` record, or the timeout, printing its
+/// progress every [`PROGRESS_EVERY`].
 fn pass(
     session: &mut Session,
     rtt: &mut Rtt,
     bytes: &[u8],
     timeout: Duration,
     t: &mut Transcript,
+    of: PassOf,
 ) -> Result<RunEnd, BoardError> {
     let started = Instant::now();
+    let mut shown = started;
     let mut sent = 0;
     let mut buf = vec![0u8; READ_BYTES];
     let mut core = session.core(0).map_err(|e| err("opening core 0", e))?;
@@ -184,7 +269,12 @@ fn pass(
         let n = up.read(&mut core, &mut buf).map_err(|e| err("reading RTT", e))?;
         t.push(&buf[..n]);
         if t.done.is_some() {
+            of.print(t, sent, bytes.len());
             return Ok(RunEnd::Exited(Some(0)));
+        }
+        if shown.elapsed() >= PROGRESS_EVERY {
+            of.print(t, sent, bytes.len());
+            shown = Instant::now();
         }
         if started.elapsed() > timeout {
             return Ok(RunEnd::TimedOut(timeout));
@@ -223,7 +313,12 @@ pub fn replay(cfg: &Config, probe: DebugProbeInfo, set: &VectorSet) -> Result<Re
     let mut last_end = RunEnd::Exited(Some(0));
     for k in 1..=cfg.repeat {
         let mut t = Transcript::new();
-        let end = pass(&mut session, &mut rtt, &bytes, cfg.timeout, &mut t)?;
+        let of = PassOf {
+            k,
+            n: cfg.repeat,
+            vectors: set.vectors.len(),
+        };
+        let end = pass(&mut session, &mut rtt, &bytes, cfg.timeout, &mut t, of)?;
         t.finish();
         // The greeting comes once, after the reset.
         if t.hello.is_none() {
