@@ -16,7 +16,7 @@ use memspec::profile::{Engine, ProfileId};
 use memspec_conformance::case::Case;
 use memspec_conformance::ledger::{self, CaseClaims};
 use memspec_conformance::report::{self, Report};
-use memspec_conformance::run::{DEFAULT_TIMEOUT, Harness, SubjectRun};
+use memspec_conformance::run::{self, DEFAULT_TIMEOUT, Harness, SubjectRun};
 use memspec_conformance::subjects::{OpenOptions, Registry, engine, reference::RefFactory};
 use memspec_conformance::{corpus, explain, serve};
 use memspec_engines::micropython::serial::PortSpec;
@@ -202,9 +202,9 @@ struct RunArgs {
     /// The trial stream's format (default: terse on a terminal, pretty otherwise).
     #[arg(long, value_enum)]
     format: Option<StreamFormat>,
-    /// Trials run at once (default: the number of cores).
-    #[arg(long)]
-    threads: Option<usize>,
+    /// Trials run at once, 1 or more (default: the number of cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 #[derive(Args, Debug)]
@@ -296,6 +296,7 @@ fn harness(s: &Select, timeout: Duration, only: Option<Vec<String>>) -> Result<A
             .as_ref()
             .map(|c| c.split_whitespace().map(str::to_string).collect()),
         engines: s.engines.options(),
+        timeout: Some(timeout),
     };
     let mut subjects = Vec::new();
     for name in &s.subjects {
@@ -334,7 +335,7 @@ fn harness(s: &Select, timeout: Duration, only: Option<Vec<String>>) -> Result<A
     Ok(Arc::new(h))
 }
 
-fn libtest_args(s: &Select, format: StreamFormat, threads: Option<usize>, list: bool) -> Arguments {
+fn libtest_args(s: &Select, format: StreamFormat, threads: Option<u16>, list: bool) -> Arguments {
     let mut argv: Vec<String> = vec!["memspec".into()];
     if list {
         argv.push("--list".into());
@@ -389,12 +390,7 @@ fn write_outputs(
 }
 
 fn run(a: RunArgs) -> Res {
-    if !(a.timeout.is_finite() && a.timeout > 0.0) {
-        return Err(format!(
-            "--timeout {} must be a positive number of seconds",
-            a.timeout
-        ));
-    }
+    let timeout = run::timeout_of(a.timeout)?;
     let only = match &a.failed {
         None => None,
         Some(p) => {
@@ -413,7 +409,7 @@ fn run(a: RunArgs) -> Res {
             Some(names)
         }
     };
-    let h = harness(&a.select, Duration::from_secs_f64(a.timeout), only)?;
+    let h = harness(&a.select, timeout, only)?;
     for w in h.stale_expectations() {
         eprintln!("memspec: warning: {w}");
     }

@@ -8,9 +8,18 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use memspec::subject::{ErrorKind, SubjectError};
+
+/// `timeout` from now, or as far as the clock goes when `timeout` is past its end (a deadline of
+/// `Duration::MAX` waits, it does not panic).
+pub fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(now)
+}
 
 /// Bytes of stderr kept for error messages.
 const STDERR_KEEP_BYTES: usize = 4096;

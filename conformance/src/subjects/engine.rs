@@ -9,7 +9,10 @@
 //! [`availability`] says beforehand whether a subject can run here, for `memspec engines` and
 //! `cargo xtask test`.
 
+use std::sync::mpsc::channel;
 use std::sync::{Mutex, OnceLock};
+use std::thread;
+use std::time::Duration;
 
 use memspec::subject::{HeapConfig, Subject};
 use memspec_engines::subjects::{self, EngineSubject, Options};
@@ -48,7 +51,11 @@ pub fn register(mut registry: Registry) -> Registry {
             .find(|(n, _)| *n == name)
             .map_or("a real engine", |(_, a)| a);
         registry = registry.with(Entry::new(name, about, move |o| {
-            Ok(Box::new(EngineFactory::open(name, o.engines.clone())?) as Box<dyn SubjectFactory>)
+            let mut f = EngineFactory::open(name, o.engines.clone())?;
+            if let Some(t) = o.timeout {
+                f.detect_timeout = t;
+            }
+            Ok(Box::new(f) as Box<dyn SubjectFactory>)
         }));
     }
     registry
@@ -69,6 +76,10 @@ pub struct EngineFactory {
     engine: Mutex<Option<String>>,
     /// Whether the engine can run here, checked at the first case.
     ready: OnceLock<Result<(), String>>,
+    /// How long the first start, which learns the engine's profile, may take.
+    pub detect_timeout: Duration,
+    /// Why the first start failed to end in time: every case then fails with it.
+    stuck: OnceLock<String>,
 }
 
 impl std::fmt::Debug for EngineFactory {
@@ -95,6 +106,8 @@ impl EngineFactory {
             pool: Mutex::new(Vec::new()),
             engine: Mutex::new(None),
             ready: OnceLock::new(),
+            detect_timeout: crate::run::DEFAULT_TIMEOUT,
+            stuck: OnceLock::new(),
         })
     }
 
@@ -129,24 +142,50 @@ impl SubjectFactory for EngineFactory {
         let mut s = self.take()?;
         let detect =
             subjects::detects_profile(self.name) && subjects::available(self.name, &self.options).is_ok();
-        if let (true, Some(p)) = (detect, served_by(s.as_mut()).first()) {
+        let Some(p) = served_by(s.as_mut()).first().map(|p| p.0).filter(|_| detect) else {
+            let served = served_by(s.as_mut());
+            self.give_back(s);
+            return Ok(served);
+        };
+        let every = served_by(s.as_mut());
+        // The first start reads the engine's profile, whatever profile it is asked for. It runs
+        // on a thread of its own so that an engine that never answers is given up on in time.
+        let (tx, rx) = channel();
+        thread::spawn(move || {
             let config = HeapConfig {
                 arena_bytes: 0,
                 port: None,
                 options: &[],
             };
-            // The first start reads the engine's profile, whatever profile it is asked for.
-            let _ = s.start(p.0, &config);
+            let _ = s.start(p, &config);
+            let _ = tx.send(s);
+        });
+        match rx.recv_timeout(self.detect_timeout) {
+            Ok(mut s) => {
+                let served = served_by(s.as_mut());
+                self.give_back(s);
+                Ok(served)
+            }
+            Err(_) => {
+                let _ = self.stuck.set(format!(
+                    "{}: its first start, which reads the engine's profile, did not end within the timeout of {:.1} s; it was abandoned",
+                    self.name,
+                    self.detect_timeout.as_secs_f64()
+                ));
+                Ok(every)
+            }
         }
-        let served = served_by(s.as_mut());
-        self.give_back(s);
-        Ok(served)
     }
 
     /// Lends an engine subject. When the engine cannot run here (checked once, at the first case),
     /// no subject is lent and every case fails with what is missing and how to install it.
     fn lend(&self, lease: &Lease, f: &mut dyn FnMut(&mut dyn Subject)) -> Result<(), Fault> {
         let _ = lease;
+        if let Some(diagnosis) = self.stuck.get() {
+            return Err(Fault {
+                diagnosis: diagnosis.clone(),
+            });
+        }
         let ready = self.ready.get_or_init(|| availability(self.name, &self.options));
         if let Err(diagnosis) = ready {
             return Err(Fault {
