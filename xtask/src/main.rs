@@ -6,6 +6,7 @@ mod bench;
 mod hil;
 mod install;
 mod qemu;
+mod target_dir;
 mod test;
 
 use std::process::ExitCode;

@@ -156,9 +156,7 @@ fn engines(sh: &xshell::Shell) -> Result {
             println!("xtask: skipping {subject}: {why}");
             continue;
         }
-        let report = crate::workspace_root()
-            .join("target")
-            .join(format!("conformance-{subject}.json"));
+        let report = crate::target_dir::host().join(format!("conformance-{subject}.json"));
         cmd!(
             sh,
             "cargo run --quiet --locked -p memspec-conformance --bin memspec -- run --subject {subject} --report {report}"
