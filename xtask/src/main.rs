@@ -3,6 +3,7 @@
 //! Every command prints what it runs. Nothing prompts; a selector that matches nothing is an error.
 
 mod bench;
+mod fuzz;
 mod hil;
 mod install;
 mod qemu;
@@ -27,7 +28,10 @@ commands:
   hil --chip esp32c3 [filter] [--repeat N]
                flash a board through a debug probe, replay the vector set over RTT, compare
   install      only install what the tests need (rustup target, the engines' npm packages from
-               engines/package-lock.json, Debian's gcc-multilib and qemu-system-misc)
+               engines/package-lock.json, Debian's gcc-multilib, qemu-system-misc and afl++)
+  fuzz [TARGET] [--seconds N]
+               run the fuzz targets (case_parser, protocol_decoder, report_load, vector_decoder)
+               under AFL++, 600 s each by default; test runs each for 20 s
   bench [NAME] the memspec-impl benches: throughput, then one collection's instruction count under
                callgrind (needs valgrind)
   help         this text
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
         Some("qemu") => qemu::run(&args[1..]),
         Some("hil") => hil::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

@@ -59,6 +59,7 @@ pub fn run(args: &[String]) -> Result {
     }
     test.run()?;
     remeasure(&sh)?;
+    crate::fuzz::ci(&sh)?;
 
     step("the conformance corpus through the command line (cargo memspec)");
     cmd!(
