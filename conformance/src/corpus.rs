@@ -18,9 +18,33 @@ fn io_error(file: &Path, e: &std::io::Error) -> CaseError {
     }
 }
 
+/// The text of a case file; bytes that are not UTF-8 are an error at their line and column.
+fn read_text(path: &Path) -> Result<String, CaseError> {
+    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e
+            .as_bytes()
+            .get(..e.utf8_error().valid_up_to())
+            .unwrap_or_default();
+        // The prefix is valid UTF-8 by definition of `valid_up_to`.
+        let good = std::str::from_utf8(good).unwrap_or_default();
+        let line_start = good.rfind('\n').map_or(0, |i| i + 1);
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).saturating_add(1);
+        let bad = e.as_bytes().get(good.len()).copied().unwrap_or(0);
+        CaseError {
+            file: path.display().to_string(),
+            pos: Pos {
+                line: count(good.matches('\n').count()),
+                col: count(good.get(line_start..).unwrap_or_default().chars().count()),
+            },
+            message: format!("the byte 0x{bad:02x} here is not UTF-8; case files are UTF-8 text"),
+        }
+    })
+}
+
 /// Reads and parses one case file; its engine and suite come from the two folders above it.
 pub fn load_file(path: &Path) -> Result<Case, CaseError> {
-    let text = std::fs::read_to_string(path).map_err(|e| io_error(path, &e))?;
+    let text = read_text(path)?;
     let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let suite_dir = path.parent();
     let suite = suite_dir
