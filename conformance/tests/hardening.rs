@@ -367,6 +367,162 @@ fn a_subject_that_ignores_bye_is_not_waited_for() -> R {
     check(secs < 15.0, || format!("the run took {secs:.1} s"))
 }
 
+fn merging_three_reports_says_what_each_report_said() -> R {
+    let cases = two_cases()?;
+    let a = harness_of(
+        fake_factory("well-behaved", Duration::from_secs(20)),
+        cases.path(),
+        Duration::from_secs(5),
+    )?
+    .run_plain();
+    let mut b = a.clone();
+    for t in &mut b.trials {
+        t.status = Status::Fail;
+    }
+    let c = a.clone();
+    let merged = Report::merge(
+        vec![("A.json".into(), a), ("B.json".into(), b), ("C.json".into(), c)],
+        &[],
+    );
+    let t = trial(&merged, "fake::a_first")?;
+    let m = t.message.clone().unwrap_or_default();
+    check(
+        t.status == Status::Fail
+            && m.contains("the reports disagree: A.json says pass, B.json says fail, C.json says pass"),
+        || m.clone(),
+    )
+}
+
+fn a_wrong_field_in_a_report_names_its_trial() -> R {
+    let cases = two_cases()?;
+    let r = harness_of(
+        fake_factory("well-behaved", Duration::from_secs(20)),
+        cases.path(),
+        Duration::from_secs(5),
+    )?
+    .run_plain();
+    let mut v: serde_json::Value = serde_json::from_str(&r.to_json())?;
+    v["trials"][1]["status"] = serde_json::json!("sideways");
+    let e = Report::parse("r.json", &v.to_string()).err().unwrap_or_default();
+    check(
+        e.contains("trial 1 (`fake/micropython-a32/fake::b_second`)") && e.contains("sideways"),
+        || e.clone(),
+    )
+}
+
+fn a_message_with_backticks_stays_inside_its_markdown_block() -> R {
+    let cases = two_cases()?;
+    let mut r = harness_of(
+        fake_factory("well-behaved", Duration::from_secs(20)),
+        cases.path(),
+        Duration::from_secs(5),
+    )?
+    .run_plain();
+    for t in &mut r.trials {
+        t.status = Status::Fail;
+        t.message = Some("```\n# not a heading".into());
+    }
+    let md = memspec_conformance::report::markdown::write(&r);
+    check(md.contains("````text\n```\n# not a heading\n````"), || md.clone())
+}
+
+fn list_and_claims_end_quietly_when_their_reader_stops() -> R {
+    for cmd in ["list", "claims"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_memspec"))
+            .arg(cmd)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut first = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut first)?;
+        // The reader is gone: what memspec writes next meets a closed pipe.
+        let out = child.wait_with_output()?;
+        let err = String::from_utf8_lossy(&out.stderr);
+        check(out.status.code() == Some(0) && !err.contains("panicked"), || {
+            format!("memspec {cmd}: {:?}\n{err}", out.status)
+        })?;
+    }
+    Ok(())
+}
+
+fn control_characters_of_a_case_file_are_escaped_in_messages() -> R {
+    let cases = two_cases()?;
+    std::fs::write(
+        cases.path().join("micropython/fake/c_third.case"),
+        ";;! case-format: 1\n;;! colour\u{1b}[31m: red\n",
+    )?;
+    let (code, _, err, _) = memspec(&["list", "--cases", &cases.path().display().to_string()])?;
+    check(
+        code == 2 && !err.contains('\u{1b}') && err.contains("\\u{1b}"),
+        || format!("exit {code}: {err:?}"),
+    )
+}
+
+fn an_empty_cases_folder_and_failed_trials_outside_the_run_each_say_why() -> R {
+    let empty = tempfile::tempdir()?;
+    let (code, _, err, _) = memspec(&["run", "--cases", &empty.path().display().to_string()])?;
+    check(code == 2 && err.contains("there is no case file"), || {
+        format!("exit {code}: {err}")
+    })?;
+    let cases = two_cases()?;
+    let dir = tempfile::tempdir()?;
+    let report = dir.path().join("r.json");
+    let mut r = harness_of(
+        fake_factory("well-behaved", Duration::from_secs(20)),
+        cases.path(),
+        Duration::from_secs(5),
+    )?
+    .run_plain();
+    for t in &mut r.trials {
+        t.status = Status::Fail;
+    }
+    std::fs::write(&report, r.to_json())?;
+    let (code, _, err, _) = memspec(&["run", "--failed", &report.display().to_string()])?;
+    check(
+        code == 2 && err.contains("none of the 2 failed trial(s) of --failed"),
+        || format!("exit {code}: {err}"),
+    )
+}
+
+fn a_missing_expectations_file_is_an_error() -> R {
+    let (code, _, err, _) = memspec(&["run", "--expectations", "/nonexistent.toml", "heap::accounting"])?;
+    check(
+        code == 2 && err.contains("/nonexistent.toml: there is no such file"),
+        || format!("exit {code}: {err}"),
+    )
+}
+
+fn an_unwritable_output_is_refused_before_any_trial_runs() -> R {
+    for flag in ["--report", "--junit", "--markdown"] {
+        let (code, out, err, _) = memspec(&["run", flag, "/nonexistent/folder/out", "heap::accounting"])?;
+        check(
+            code == 2 && err.contains("cannot write /nonexistent/folder/out") && !out.contains("running"),
+            || format!("{flag}: exit {code}\n{out}\n{err}"),
+        )?;
+    }
+    let (code, _, err, _) = memspec(&[
+        "report",
+        "merge",
+        "/nonexistent/a.json",
+        "--out",
+        "/nonexistent/folder/m.json",
+    ])?;
+    check(
+        code == 2 && err.contains("cannot write /nonexistent/folder/m.json"),
+        || format!("exit {code}: {err}"),
+    )
+}
+
+fn a_subject_serving_only_unknown_profiles_is_an_error() -> R {
+    let command = format!("{} --fake unknown-profiles", this_exe());
+    let (code, _, err, _) = memspec(&["run", "--subject", "process", "--command", &command])?;
+    check(
+        code == 2 && err.contains("serves no profile this harness knows (it listed: micropython-z99)"),
+        || format!("exit {code}: {err}"),
+    )
+}
+
 // ---- the subjects this binary can be ----
 
 fn fake(mode: &str) -> ExitCode {
@@ -387,6 +543,9 @@ fn fake(mode: &str) -> ExitCode {
         };
         let id = req["id"].as_u64().unwrap_or(0);
         match req["op"].as_str().unwrap_or("") {
+            "hello" if mode == "unknown-profiles" => say(format!(
+                r#"{{"id":{id},"ok":{{"protocol":1,"name":"fake","profiles":{{"micropython-z99":["encode"]}}}}}}"#
+            )),
             "hello" => say(format!(
                 r#"{{"id":{id},"ok":{{"protocol":1,"name":"fake","profiles":{{"micropython-a32":["encode","decode"]}}}}}}"#
             )),
@@ -473,6 +632,42 @@ fn main() -> ExitCode {
         (
             "process::a_subject_that_ignores_bye_is_not_waited_for",
             a_subject_that_ignores_bye_is_not_waited_for,
+        ),
+        (
+            "report::merging_three_reports_says_what_each_report_said",
+            merging_three_reports_says_what_each_report_said,
+        ),
+        (
+            "report::a_wrong_field_in_a_report_names_its_trial",
+            a_wrong_field_in_a_report_names_its_trial,
+        ),
+        (
+            "report::a_message_with_backticks_stays_inside_its_markdown_block",
+            a_message_with_backticks_stays_inside_its_markdown_block,
+        ),
+        (
+            "cli::list_and_claims_end_quietly_when_their_reader_stops",
+            list_and_claims_end_quietly_when_their_reader_stops,
+        ),
+        (
+            "cli::control_characters_of_a_case_file_are_escaped_in_messages",
+            control_characters_of_a_case_file_are_escaped_in_messages,
+        ),
+        (
+            "cli::an_empty_cases_folder_and_failed_trials_outside_the_run_each_say_why",
+            an_empty_cases_folder_and_failed_trials_outside_the_run_each_say_why,
+        ),
+        (
+            "cli::a_missing_expectations_file_is_an_error",
+            a_missing_expectations_file_is_an_error,
+        ),
+        (
+            "cli::an_unwritable_output_is_refused_before_any_trial_runs",
+            an_unwritable_output_is_refused_before_any_trial_runs,
+        ),
+        (
+            "process::a_subject_serving_only_unknown_profiles_is_an_error",
+            a_subject_serving_only_unknown_profiles_is_an_error,
         ),
     ];
     let trials = tests.into_iter().map(|(n, f)| Trial::test(n, f)).collect();

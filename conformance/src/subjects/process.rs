@@ -34,6 +34,10 @@ const STDERR_DRAIN: Duration = Duration::from_secs(1);
 /// Bytes of the child's stderr kept for diagnoses.
 pub const STDERR_TAIL_BYTES: usize = 2048;
 
+/// Bytes of the child's stderr read at once: a subject that floods its stderr is drained in large
+/// reads, of which only the tail is kept.
+const STDERR_READ_BYTES: usize = 64 << 10;
+
 /// How long the handshake may take when no case's timeout says otherwise.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -174,15 +178,22 @@ impl ProcessSubject {
         let tail2 = Arc::clone(&tail);
         let stderr_reader = thread::spawn(move || {
             let mut r = stderr_pipe;
-            let mut buf = [0u8; 1024];
+            let mut buf = vec![0u8; STDERR_READ_BYTES];
             while let Ok(n) = r.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
+                // Only the last STDERR_TAIL_BYTES of what was read can stay.
+                let read = buf.get(..n).unwrap_or_default();
+                let kept = read
+                    .get(n.saturating_sub(STDERR_TAIL_BYTES)..)
+                    .unwrap_or_default();
                 if let Ok(mut t) = tail2.lock() {
-                    t.extend(buf.iter().take(n));
-                    let over = t.len().saturating_sub(STDERR_TAIL_BYTES);
+                    let over = (t.len() + kept.len())
+                        .saturating_sub(STDERR_TAIL_BYTES)
+                        .min(t.len());
                     t.drain(..over);
+                    t.extend(kept);
                 }
             }
         });
