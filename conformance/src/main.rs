@@ -16,10 +16,46 @@ use memspec::profile::{Engine, ProfileId};
 use memspec_conformance::case::Case;
 use memspec_conformance::ledger::{self, CaseClaims};
 use memspec_conformance::report::{self, Report};
-use memspec_conformance::run::{DEFAULT_TIMEOUT, Harness, SubjectRun};
+use memspec_conformance::run::{self, DEFAULT_TIMEOUT, Harness, SubjectRun};
 use memspec_conformance::subjects::{OpenOptions, Registry, engine, reference::RefFactory};
 use memspec_conformance::{corpus, explain, serve};
 use memspec_engines::micropython::serial::PortSpec;
+
+/// Writes to stdout; when stdout is a pipe its reader closed (`memspec list | head -1`), the
+/// program ends quietly instead of panicking.
+fn write_out(text: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    if let Err(e) = std::io::stdout().lock().write_fmt(text) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("memspec: error: cannot write to stdout: {e}");
+        std::process::exit(2);
+    }
+}
+
+macro_rules! say {
+    ($($t:tt)*) => { write_out(format_args!($($t)*)) };
+}
+
+macro_rules! sayln {
+    () => { write_out(format_args!("\n")) };
+    ($($t:tt)*) => { write_out(format_args!("{}\n", format_args!($($t)*))) };
+}
+
+/// `text` with control characters other than newline and tab written as `\u{..}` escapes, so that
+/// what a case file or a subject wrote cannot drive the terminal.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -202,9 +238,9 @@ struct RunArgs {
     /// The trial stream's format (default: terse on a terminal, pretty otherwise).
     #[arg(long, value_enum)]
     format: Option<StreamFormat>,
-    /// Trials run at once (default: the number of cores).
-    #[arg(long)]
-    threads: Option<usize>,
+    /// Trials run at once, 1 or more (default: the number of cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 #[derive(Args, Debug)]
@@ -251,7 +287,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("memspec: error: {e}");
+            eprintln!("memspec: error: {}", printable(&e));
             ExitCode::from(2)
         }
     }
@@ -289,6 +325,9 @@ fn harness(s: &Select, timeout: Duration, only: Option<Vec<String>>) -> Result<A
     if s.expectations.is_some() && s.subjects.len() != 1 {
         return Err("--expectations names the file of one subject; give one --subject with it".into());
     }
+    if let Some(p) = s.expectations.as_deref().filter(|p| !p.is_file()) {
+        return Err(format!("--expectations {}: there is no such file", p.display()));
+    }
     let registry = Registry::builtin();
     let options = OpenOptions {
         command: s
@@ -296,6 +335,7 @@ fn harness(s: &Select, timeout: Duration, only: Option<Vec<String>>) -> Result<A
             .as_ref()
             .map(|c| c.split_whitespace().map(str::to_string).collect()),
         engines: s.engines.options(),
+        timeout: Some(timeout),
     };
     let mut subjects = Vec::new();
     for name in &s.subjects {
@@ -314,7 +354,19 @@ fn harness(s: &Select, timeout: Duration, only: Option<Vec<String>>) -> Result<A
     // A filter that matches nothing is an error, not an empty success.
     let planned = h.plan();
     if planned.is_empty() {
-        return Err("no trial to run: no case runs under the profiles chosen".into());
+        return Err(if h.cases.is_empty() {
+            format!(
+                "no trial to run: there is no case file (*.case) under {}",
+                h.root.display()
+            )
+        } else if let Some(only) = &h.only {
+            format!(
+                "no trial to run: none of the {} failed trial(s) of --failed is in this run's matrix (other subjects, profiles or cases?)",
+                only.len()
+            )
+        } else {
+            "no trial to run: no case runs under the profiles chosen".into()
+        });
     }
     if let Some(f) = &s.filter {
         let hit = planned.iter().any(|p| {
@@ -334,7 +386,7 @@ fn harness(s: &Select, timeout: Duration, only: Option<Vec<String>>) -> Result<A
     Ok(Arc::new(h))
 }
 
-fn libtest_args(s: &Select, format: StreamFormat, threads: Option<usize>, list: bool) -> Arguments {
+fn libtest_args(s: &Select, format: StreamFormat, threads: Option<u16>, list: bool) -> Arguments {
     let mut argv: Vec<String> = vec!["memspec".into()];
     if list {
         argv.push("--list".into());
@@ -366,6 +418,23 @@ fn libtest_args(s: &Select, format: StreamFormat, threads: Option<usize>, list: 
     Arguments::from_iter(argv)
 }
 
+/// Fails when one of `paths` cannot be written, before any work is done for it (a file that was
+/// not there is removed again).
+fn check_writable(paths: &[Option<&Path>]) -> Result<(), String> {
+    for p in paths.iter().flatten() {
+        let existed = p.exists();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(p)
+            .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+        if !existed {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    Ok(())
+}
+
 fn write_file(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
@@ -389,12 +458,8 @@ fn write_outputs(
 }
 
 fn run(a: RunArgs) -> Res {
-    if !(a.timeout.is_finite() && a.timeout > 0.0) {
-        return Err(format!(
-            "--timeout {} must be a positive number of seconds",
-            a.timeout
-        ));
-    }
+    let timeout = run::timeout_of(a.timeout)?;
+    check_writable(&[a.report.as_deref(), a.junit.as_deref(), a.markdown.as_deref()])?;
     let only = match &a.failed {
         None => None,
         Some(p) => {
@@ -407,13 +472,13 @@ fn run(a: RunArgs) -> Res {
                 .map(|t| t.name.clone())
                 .collect();
             if names.is_empty() {
-                println!("{} has no failed trial; nothing to re-run", p.display());
+                sayln!("{} has no failed trial; nothing to re-run", p.display());
                 return Ok(ExitCode::SUCCESS);
             }
             Some(names)
         }
     };
-    let h = harness(&a.select, Duration::from_secs_f64(a.timeout), only)?;
+    let h = harness(&a.select, timeout, only)?;
     for w in h.stale_expectations() {
         eprintln!("memspec: warning: {w}");
     }
@@ -435,7 +500,7 @@ fn run(a: RunArgs) -> Res {
     if format == StreamFormat::Json {
         eprint!("{summary}");
     } else {
-        print!("{summary}");
+        say!("{summary}");
     }
     write_outputs(
         &report,
@@ -460,8 +525,8 @@ fn list(s: &Select) -> Res {
         };
         if hit {
             match &p.skip {
-                Some(r) => println!("{}  (skip: {r})", p.name),
-                None => println!("{}", p.name),
+                Some(r) => sayln!("{}  (skip: {})", printable(&p.name), printable(r)),
+                None => sayln!("{}", printable(&p.name)),
             }
         }
     }
@@ -474,7 +539,7 @@ fn profiles() -> Res {
             Some(t) => format!("{} bits, {}", t.value_width.bits(), t.gc.name()),
             None => "no tables".into(),
         };
-        println!("{:<16} {:<12} {state}", p.name(), p.engine().name());
+        sayln!("{:<16} {:<12} {state}", p.name(), p.engine().name());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -486,8 +551,8 @@ fn explain_cmd(name: &str, format: TextOrJson) -> Res {
         .ok_or_else(|| format!("{name} has no tables; `cargo memspec profiles` lists the profiles"))?;
     let sizes = explain::ref_sizes(p, &RefFactory);
     match format {
-        TextOrJson::Text => print!("{}", explain::text(p, &sizes)),
-        TextOrJson::Json => println!(
+        TextOrJson::Text => say!("{}", explain::text(p, &sizes)),
+        TextOrJson::Json => sayln!(
             "{}",
             serde_json::to_string_pretty(&explain::json(p, &sizes)).map_err(|e| e.to_string())?
         ),
@@ -515,10 +580,10 @@ fn claims(engine: Option<&str>, format: TextOrJson, report: Option<&Path>) -> Re
     };
     match format {
         TextOrJson::Text => {
-            print!("{}", ledger::full_text(&entries));
-            print!("\n{}", ledger::summary_text(&entries));
+            say!("{}", ledger::full_text(&entries));
+            say!("\n{}", ledger::summary_text(&entries));
         }
-        TextOrJson::Json => println!(
+        TextOrJson::Json => sayln!(
             "{}",
             serde_json::to_string_pretty(
                 &serde_json::json!({ "schema": "memspec-claims/1", "claims": entries })
@@ -542,6 +607,7 @@ fn report_cmd(c: ReportCmd) -> Res {
             junit,
             markdown,
         } => {
+            check_writable(&[out.as_deref(), junit.as_deref(), markdown.as_deref()])?;
             let mut loaded = Vec::new();
             for p in &reports {
                 loaded.push((p.display().to_string(), read_report(p)?));
@@ -551,11 +617,11 @@ fn report_cmd(c: ReportCmd) -> Res {
             let merged = Report::merge(loaded, &cc);
             match &out {
                 Some(p) => write_file(p, &merged.to_json())?,
-                None => println!("{}", merged.to_json()),
+                None => sayln!("{}", merged.to_json()),
             }
             write_outputs(&merged, None, junit.as_deref(), markdown.as_deref())?;
             if out.is_some() {
-                print!("{}", merged.matrix_text());
+                say!("{}", merged.matrix_text());
             }
             Ok(if merged.failed() {
                 ExitCode::FAILURE
@@ -567,13 +633,13 @@ fn report_cmd(c: ReportCmd) -> Res {
             let r = read_report(&p)?;
             match format {
                 ShowFormat::Text => {
-                    print!("{}", r.matrix_text());
-                    print!("{}", r.failures_text());
-                    print!("{}", r.skips_text());
-                    print!("\n{}", ledger::summary_text(&r.ledger));
+                    say!("{}", r.matrix_text());
+                    say!("{}", r.failures_text());
+                    say!("{}", r.skips_text());
+                    say!("\n{}", ledger::summary_text(&r.ledger));
                 }
-                ShowFormat::Markdown => print!("{}", report::markdown::write(&r)),
-                ShowFormat::Junit => print!("{}", report::junit::write(&r)),
+                ShowFormat::Markdown => say!("{}", report::markdown::write(&r)),
+                ShowFormat::Junit => say!("{}", report::junit::write(&r)),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -596,10 +662,10 @@ fn engines_cmd(names: &[String], args: &EngineArgs) -> Res {
             ));
         }
         match engine::availability(name, &options) {
-            Ok(()) => println!("{name:<20} ready"),
+            Ok(()) => sayln!("{name:<20} ready"),
             Err(why) => {
                 missing += 1;
-                println!("{name:<20} cannot run: {why}");
+                sayln!("{name:<20} cannot run: {why}");
             }
         }
     }

@@ -453,6 +453,19 @@ pub fn parse_served(j: &Json) -> Result<Vec<(ProfileId, Capabilities)>, String> 
         }
         out.push((p, set));
     }
+    if out.is_empty() {
+        let listed: Vec<&str> = o.keys().map(String::as_str).collect();
+        let known: Vec<&str> = ProfileId::ALL.iter().map(|p| p.name()).collect();
+        return Err(format!(
+            "it serves no profile this harness knows (it listed: {}); profiles: {}",
+            if listed.is_empty() {
+                "none".to_string()
+            } else {
+                listed.join(", ")
+            },
+            known.join(", ")
+        ));
+    }
     Ok(out)
 }
 

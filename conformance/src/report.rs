@@ -206,7 +206,26 @@ impl Report {
         if schema != SCHEMA {
             return Err(format!("{file}: schema `{schema}` is not {SCHEMA}"));
         }
-        serde_json::from_value(v).map_err(|e| format!("{file}: {e}"))
+        serde_json::from_value(v.clone()).map_err(|e| {
+            // Name the trial whose record is wrong, when one is.
+            let bad_trial = v
+                .get("trials")
+                .and_then(serde_json::Value::as_array)
+                .and_then(|ts| {
+                    ts.iter().enumerate().find_map(|(i, t)| {
+                        let err = serde_json::from_value::<TrialRecord>(t.clone()).err()?;
+                        let name = t
+                            .get("name")
+                            .and_then(serde_json::Value::as_str)
+                            .unwrap_or("(no name)");
+                        Some(format!("trial {i} (`{name}`): {err}"))
+                    })
+                });
+            match bad_trial {
+                Some(t) => format!("{file}: {t}"),
+                None => format!("{file}: {e}"),
+            }
+        })
     }
 
     /// The report as pretty JSON.
@@ -326,31 +345,37 @@ impl Report {
     /// results named.
     pub fn merge(reports: Vec<(String, Report)>, cases: &[ledger::CaseClaims]) -> Report {
         let mut runs = Vec::new();
-        let mut by_name: BTreeMap<String, (String, TrialRecord)> = BTreeMap::new();
+        // Each trial's first record, with what every report said of it.
+        let mut by_name: BTreeMap<String, (TrialRecord, Vec<(String, Status)>)> = BTreeMap::new();
         for (file, r) in reports {
             runs.extend(r.runs);
             for t in r.trials {
-                match by_name.get_mut(&t.name) {
-                    None => {
-                        by_name.insert(t.name.clone(), (file.clone(), t));
-                    }
-                    Some((first_file, kept)) if kept.status != t.status => {
-                        let msg = format!(
-                            "the reports disagree: {first_file} says {}, {file} says {}",
-                            kept.status.name(),
-                            t.status.name()
-                        );
-                        kept.message = Some(match kept.message.take() {
-                            Some(m) => format!("{msg}\n{m}"),
-                            None => msg,
-                        });
-                        kept.status = Status::Fail;
-                    }
-                    Some(_) => {}
-                }
+                let status = t.status;
+                by_name
+                    .entry(t.name.clone())
+                    .or_insert_with(|| (t, Vec::new()))
+                    .1
+                    .push((file.clone(), status));
             }
         }
-        let trials: Vec<TrialRecord> = by_name.into_values().map(|(_, t)| t).collect();
+        let trials: Vec<TrialRecord> = by_name
+            .into_values()
+            .map(|(mut kept, said)| {
+                if said.iter().any(|(_, s)| *s != kept.status) {
+                    let each: Vec<String> = said
+                        .iter()
+                        .map(|(file, s)| format!("{file} says {}", s.name()))
+                        .collect();
+                    let msg = format!("the reports disagree: {}", each.join(", "));
+                    kept.message = Some(match kept.message.take() {
+                        Some(m) => format!("{msg}\n{m}"),
+                        None => msg,
+                    });
+                    kept.status = Status::Fail;
+                }
+                kept
+            })
+            .collect();
         let engines: ledger::Engines = runs.iter().flat_map(|r: &RunInfo| r.engines.clone()).collect();
         let ledger = ledger::entries(None, cases, &trials, &engines);
         Report {

@@ -7,8 +7,11 @@
 //! skip with its reason, never as a pass.
 
 use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
@@ -25,6 +28,28 @@ use crate::subjects::{Lease, Served, SubjectFactory};
 
 /// The default time one case may take, per subject.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest time one case may be given (a week): `--timeout` beyond it is refused.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// How long past its timeout a case may run before the harness gives up on it: room for a subject's
+/// own deadline to fire first, with its better diagnosis.
+pub const TIMEOUT_GRACE: Duration = Duration::from_millis(500);
+
+/// The stack of the thread a case runs on, in bytes (as much as a main thread has).
+const CASE_STACK_BYTES: usize = 8 << 20;
+
+/// The duration of `seconds`, refused when it is not a positive number of seconds up to
+/// [`MAX_TIMEOUT`].
+pub fn timeout_of(seconds: f64) -> Result<Duration, String> {
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(d) if !d.is_zero() && d <= MAX_TIMEOUT => Ok(d),
+        _ => Err(format!(
+            "--timeout {seconds} must be a positive number of seconds, at most {} (a week)",
+            MAX_TIMEOUT.as_secs()
+        )),
+    }
+}
 
 /// A subject to run, with what it serves and what is expected of it.
 pub struct SubjectRun {
@@ -113,8 +138,58 @@ fn arena_of(plan: &Plan<'_>) -> u64 {
         .unwrap_or(0)
 }
 
-/// Runs one case under one profile on a subject lent by `factory`.
+/// Runs one case under one profile on a subject lent by `factory`, on a thread of its own: a case
+/// that panics fails with the panic's message, and one that is still running [`TIMEOUT_GRACE`]
+/// after its `timeout` fails at that moment (its thread is left to finish on its own, and the
+/// subject it holds is never lent again).
 pub fn run_case(
+    factory: &Arc<dyn SubjectFactory>,
+    case: &Arc<Case>,
+    profile: ProfileId,
+    timeout: Duration,
+) -> Execution {
+    let (tx, rx) = channel();
+    let (factory, case) = (Arc::clone(factory), Arc::clone(case));
+    let spawned = thread::Builder::new()
+        .name(format!("{} {}", factory.name(), case.id))
+        .stack_size(CASE_STACK_BYTES)
+        .spawn(move || {
+            let run = catch_unwind(AssertUnwindSafe(|| {
+                run_case_here(&*factory, &case, profile, timeout)
+            }));
+            let _ = tx.send(run.unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "(no message)".into());
+                Execution::Failed(Figures::default(), vec![format!("the subject panicked: {what}")])
+            }));
+        });
+    if let Err(e) = spawned {
+        return Execution::Failed(
+            Figures::default(),
+            vec![format!("cannot start a thread for the case: {e}")],
+        );
+    }
+    match rx.recv_timeout(timeout.saturating_add(TIMEOUT_GRACE)) {
+        Ok(exec) => exec,
+        Err(RecvTimeoutError::Timeout) => Execution::Failed(
+            Figures::default(),
+            vec![format!(
+                "the case did not end within its timeout of {:.1} s; the subject was left to finish on its own",
+                timeout.as_secs_f64()
+            )],
+        ),
+        Err(RecvTimeoutError::Disconnected) => Execution::Failed(
+            Figures::default(),
+            vec!["the case's thread ended without a result".into()],
+        ),
+    }
+}
+
+/// Runs one case on this thread.
+fn run_case_here(
     factory: &dyn SubjectFactory,
     case: &Case,
     profile: ProfileId,
@@ -274,7 +349,7 @@ impl Harness {
                     let (status, message, figures) = match &p2.skip {
                         Some(r) => (Status::Skip, Some(r.clone()), Figures::default()),
                         None => {
-                            let factory = &*me.subjects[p2.subject].factory;
+                            let factory = &me.subjects[p2.subject].factory;
                             let exec = run_case(factory, &me.cases[p2.case], p2.profile, me.timeout);
                             judge(exec, p2.expected.0, p2.expected.1.as_deref())
                         }
@@ -298,6 +373,12 @@ impl Harness {
     /// Runs the matrix under libtest-mimic with `args`, and makes the report of what ran (and of the
     /// skipped trials the filter kept).
     pub fn run(self: &Arc<Self>, args: &Arguments) -> (Conclusion, Report) {
+        // libtest-mimic waits forever for a pool of no threads.
+        let mut args = args.clone();
+        if args.test_threads == Some(0) {
+            args.test_threads = Some(1);
+        }
+        let args = &args;
         let started = Instant::now();
         let planned = self.plan();
         let store: Store = Arc::new(Mutex::new(Vec::new()));
@@ -330,7 +411,7 @@ impl Harness {
                 Some(r) => (Status::Skip, Some(r.clone()), Figures::default()),
                 None => {
                     let exec = run_case(
-                        &*self.subjects[p.subject].factory,
+                        &self.subjects[p.subject].factory,
                         &self.cases[p.case],
                         p.profile,
                         self.timeout,

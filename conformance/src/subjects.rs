@@ -78,7 +78,9 @@ impl<S: Subject + Send> Lendable for Plain<S> {
     }
 }
 
-type Maker<S> = Box<dyn Fn() -> Result<S, String> + Send + Sync>;
+/// Makes a subject; a lease is given when it is made for a case (`None` when it is made to be asked
+/// what it serves).
+type Maker<S> = Box<dyn Fn(Option<&Lease>) -> Result<S, String> + Send + Sync>;
 
 /// A factory that makes subjects with a constructor and reuses the healthy ones.
 pub struct Pooled<S> {
@@ -101,6 +103,15 @@ impl<S: Lendable> Pooled<S> {
         name: impl Into<String>,
         make: impl Fn() -> Result<S, String> + Send + Sync + 'static,
     ) -> Self {
+        Self::with_lease(name, move |_| make())
+    }
+
+    /// A factory named `name` making subjects with `make`, which is given the lease of the case a
+    /// subject is made for (a process subject's handshake takes the case's time).
+    pub fn with_lease(
+        name: impl Into<String>,
+        make: impl Fn(Option<&Lease>) -> Result<S, String> + Send + Sync + 'static,
+    ) -> Self {
         Self {
             name: name.into(),
             make: Box::new(make),
@@ -108,11 +119,11 @@ impl<S: Lendable> Pooled<S> {
         }
     }
 
-    fn take(&self) -> Result<S, String> {
+    fn take(&self, lease: Option<&Lease>) -> Result<S, String> {
         let pooled = self.pool.lock().map_or(None, |mut p| p.pop());
         match pooled {
             Some(s) => Ok(s),
-            None => (self.make)(),
+            None => (self.make)(lease),
         }
     }
 
@@ -129,14 +140,14 @@ impl<S: Lendable> SubjectFactory for Pooled<S> {
     }
 
     fn describe(&self) -> Result<Served, String> {
-        let mut s = self.take()?;
+        let mut s = self.take(None)?;
         let served = served_by(s.subject());
         self.give_back(s);
         Ok(served)
     }
 
     fn lend(&self, lease: &Lease, f: &mut dyn FnMut(&mut dyn Subject)) -> Result<(), Fault> {
-        let mut s = self.take().map_err(|diagnosis| Fault {
+        let mut s = self.take(Some(lease)).map_err(|diagnosis| Fault {
             diagnosis: format!("could not start the subject: {diagnosis}"),
         })?;
         s.begin(lease);
@@ -167,6 +178,8 @@ pub struct OpenOptions {
     pub command: Option<Vec<String>>,
     /// For the engine subjects: `--micropython PATH`, `--port PATH --baud N`.
     pub engines: memspec_engines::subjects::Options,
+    /// `--timeout`: what a subject may take to say what it serves (default: each subject's own).
+    pub timeout: Option<Duration>,
 }
 
 type Opener = Arc<dyn Fn(&OpenOptions) -> Result<Box<dyn SubjectFactory>, String> + Send + Sync>;
@@ -227,7 +240,9 @@ impl Registry {
                         Some(c) => c.clone(),
                         None => process::self_serve_command()?,
                     };
-                    Ok(Box::new(process::factory("process", command)) as Box<dyn SubjectFactory>)
+                    let hello = o.timeout.unwrap_or(process::HELLO_TIMEOUT);
+                    Ok(Box::new(process::factory_timed("process", command, hello))
+                        as Box<dyn SubjectFactory>)
                 },
             ));
         engine::register(registry)

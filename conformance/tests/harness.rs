@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use memspec_conformance::case::{self, Pos};
+use memspec_conformance::case;
 use memspec_conformance::corpus;
 use memspec_conformance::expectations::{Entry, Expectations, Outcome, SCHEMA};
 use memspec_conformance::report::{Report, Status};
@@ -96,62 +96,6 @@ fn the_basic_harness_cases_pass(r: &Report, subject: &str) -> R {
 }
 
 // ---- the parser ----
-
-/// Every file under tests/malformed starts with `# error: LINE:COL: text`; parsing it must fail at
-/// exactly that position with a message containing the text.
-fn malformed_case_files_fail_with_positioned_errors() -> R {
-    let root = here().join("tests/malformed");
-    let mut files = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d)?.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "case") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    let mut problems = Vec::new();
-    for f in &files {
-        let text = std::fs::read_to_string(f)?;
-        let first = text.lines().next().unwrap_or("");
-        let Some(spec) = first.strip_prefix("# error: ") else {
-            problems.push(format!(
-                "{}: the first line must be `# error: L:C: text`",
-                f.display()
-            ));
-            continue;
-        };
-        let mut parts = spec.splitn(3, ':');
-        let (Some(l), Some(c), Some(want)) = (parts.next(), parts.next(), parts.next()) else {
-            problems.push(format!("{}: malformed `# error:` line", f.display()));
-            continue;
-        };
-        let pos = Pos {
-            line: l.trim().parse()?,
-            col: c.trim().parse()?,
-        };
-        match corpus::load_file(f) {
-            Ok(_) => problems.push(format!("{}: parsed, but should fail at {pos}", f.display())),
-            Err(e) if e.pos != pos || !e.message.contains(want.trim()) => problems.push(format!(
-                "{}: expected an error at {pos} containing {:?}\n    got {e}",
-                f.display(),
-                want.trim()
-            )),
-            Err(e) if !e.to_string().starts_with(&f.display().to_string()) => {
-                problems.push(format!("{}: the error does not name the file: {e}", f.display()));
-            }
-            Err(_) => {}
-        }
-    }
-    check(files.len() >= 30, || {
-        format!("only {} malformed cases", files.len())
-    })?;
-    check(problems.is_empty(), || problems.join("\n"))
-}
 
 fn the_parser_never_panics() -> R {
     use proptest::prelude::*;
@@ -856,10 +800,6 @@ fn main() -> ExitCode {
     let args = Arguments::from_args();
     type Test = (&'static str, fn() -> R);
     let tests: Vec<Test> = vec![
-        (
-            "parser::malformed_case_files_fail_with_positioned_errors",
-            malformed_case_files_fail_with_positioned_errors,
-        ),
         ("parser::the_parser_never_panics", the_parser_never_panics),
         (
             "run::the_toy_passes_the_harness_cases_and_skips_what_it_cannot_do",

@@ -197,12 +197,13 @@ fn package(chip: &str) -> Result<&'static str> {
 pub fn build_firmware(sh: &Shell, chip: &str) -> Result<PathBuf> {
     let pkg = package(chip)?;
     step(&format!("{chip} firmware"));
+    let dir = crate::target_dir::firmware();
     cmd!(
         sh,
-        "cargo build --manifest-path {FIRMWARE_MANIFEST} -p {pkg} --target {RISCV_TARGET} --release --locked"
+        "cargo build --manifest-path {FIRMWARE_MANIFEST} -p {pkg} --target {RISCV_TARGET} --release --locked --target-dir {dir}"
     )
     .run()?;
-    Ok(firmware_elf("hil/firmware/target", pkg))
+    Ok(firmware_elf(&dir, pkg))
 }
 
 /// Builds the host runner with the probe-rs board support (release: probe-rs builds in minutes).
@@ -217,7 +218,7 @@ pub fn build_runner(sh: &Shell) -> Result {
 }
 
 fn runner() -> PathBuf {
-    crate::workspace_root().join("target/release/memspec-hil")
+    crate::target_dir::host().join("release/memspec-hil")
 }
 
 /// Writes the flash image of `chip`'s firmware and prints its flash and RAM size.

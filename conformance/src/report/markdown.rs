@@ -51,12 +51,13 @@ pub fn write(report: &Report) -> String {
     if !failed.is_empty() {
         out.push_str("\n## Failures\n");
         for t in failed {
+            let message = t.message.as_deref().unwrap_or("");
+            let fence = "`".repeat(longest_backtick_run(message).max(2) + 1);
             let _ = writeln!(
                 out,
-                "\n### `{}`\n\n`{}`\n\n```text\n{}\n```",
-                t.name,
-                t.file,
-                t.message.as_deref().unwrap_or("")
+                "\n### {}\n\n{}\n\n{fence}text\n{message}\n{fence}",
+                inline_code(&t.name),
+                inline_code(&t.file),
             );
         }
     }
@@ -119,4 +120,21 @@ pub fn write(report: &Report) -> String {
         );
     }
     out
+}
+
+/// The longest run of backticks in `s`.
+fn longest_backtick_run(s: &str) -> usize {
+    s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+/// `s` as Markdown inline code, delimited by more backticks than it holds in a row (CommonMark's
+/// rule), so that text from a case or a subject cannot end the span early.
+fn inline_code(s: &str) -> String {
+    let ticks = "`".repeat(longest_backtick_run(s) + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{ticks}{pad}{s}{pad}{ticks}")
 }

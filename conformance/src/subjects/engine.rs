@@ -11,7 +11,10 @@
 //! [`availability`] says beforehand whether a subject can run here, for `memspec engines` and
 //! `cargo xtask test`.
 
+use std::sync::mpsc::channel;
 use std::sync::{Mutex, OnceLock};
+use std::thread;
+use std::time::Duration;
 
 use memspec::subject::{HeapConfig, Subject};
 use memspec_engines::subjects::{self, EngineSubject, Options};
@@ -50,7 +53,9 @@ pub fn register(mut registry: Registry) -> Registry {
             .find(|(n, _)| *n == name)
             .map_or("a real engine", |(_, a)| a);
         registry = registry.with(Entry::new(name, about, move |o| {
-            Ok(Box::new(EngineFactory::open(name, o.engines.clone())?) as Box<dyn SubjectFactory>)
+            let detect_timeout = o.timeout.unwrap_or(crate::run::DEFAULT_TIMEOUT);
+            let f = EngineFactory::open(name, o.engines.clone(), detect_timeout)?;
+            Ok(Box::new(f) as Box<dyn SubjectFactory>)
         }));
     }
     registry
@@ -74,6 +79,10 @@ pub struct EngineFactory {
     /// Held through each case of a subject that is one device (a board): its cases run one at a
     /// time through one session, whatever the number of threads.
     session: Mutex<()>,
+    /// How long the first start, which learns the engine's profile, may take.
+    detect_timeout: Duration,
+    /// Why the first start failed to end in time: every case then fails with it.
+    stuck: OnceLock<String>,
 }
 
 impl std::fmt::Debug for EngineFactory {
@@ -86,9 +95,10 @@ impl std::fmt::Debug for EngineFactory {
 }
 
 impl EngineFactory {
-    /// The factory of the engine subject `name`. Fails only when the subject cannot be made at all
-    /// (a board not named); a missing engine fails the cases instead.
-    pub fn open(name: &'static str, options: Options) -> Result<Self, String> {
+    /// The factory of the engine subject `name`, checked before planning ([`Self::preflight`]):
+    /// fails when the subject cannot be made (a board not named), its engine is missing, its port
+    /// cannot be opened, or its engine serves no profile, saying how to fix it.
+    pub fn open(name: &'static str, options: Options, detect_timeout: Duration) -> Result<Self, String> {
         if subjects::make(name, &options).is_none() {
             return Err(availability(name, &options)
                 .err()
@@ -101,6 +111,8 @@ impl EngineFactory {
             engine: Mutex::new(None),
             ready: OnceLock::new(),
             session: Mutex::new(()),
+            detect_timeout,
+            stuck: OnceLock::new(),
         };
         factory.preflight()?;
         Ok(factory)
@@ -108,14 +120,28 @@ impl EngineFactory {
 
     /// Before planning: an engine that is missing, a port that cannot be opened, or an engine that
     /// serves no profile (learnt at its first start, for a subject that detects its profile) stops
-    /// the run with what is wrong and how to fix it.
+    /// the run with what is wrong and how to fix it. The first start runs on a thread of its own
+    /// and is given up on after the detection timeout, so an engine that never answers cannot
+    /// hold the run.
     fn preflight(&self) -> Result<(), String> {
         availability(self.name, &self.options)?;
         // Checked: a board's port is held open from here on, so it is not opened again to check.
         let _ = self.ready.set(Ok(()));
         if subjects::detects_profile(self.name) {
             let mut s = self.take()?;
-            s.detect_engine()?;
+            let (tx, rx) = channel();
+            thread::spawn(move || {
+                let detected = s.detect_engine();
+                let _ = tx.send((s, detected));
+            });
+            let (s, detected) = rx.recv_timeout(self.detect_timeout).map_err(|_| {
+                format!(
+                    "{}: its first start, which reads the engine's profile, did not end within the timeout of {:.1} s",
+                    self.name,
+                    self.detect_timeout.as_secs_f64()
+                )
+            })?;
+            detected?;
             self.give_back(s);
         }
         Ok(())
@@ -152,24 +178,50 @@ impl SubjectFactory for EngineFactory {
         let mut s = self.take()?;
         let detect =
             subjects::detects_profile(self.name) && subjects::available(self.name, &self.options).is_ok();
-        if let (true, Some(p)) = (detect, served_by(s.as_mut()).first()) {
+        let Some(p) = served_by(s.as_mut()).first().map(|p| p.0).filter(|_| detect) else {
+            let served = served_by(s.as_mut());
+            self.give_back(s);
+            return Ok(served);
+        };
+        let every = served_by(s.as_mut());
+        // The first start reads the engine's profile, whatever profile it is asked for. It runs
+        // on a thread of its own so that an engine that never answers is given up on in time.
+        let (tx, rx) = channel();
+        thread::spawn(move || {
             let config = HeapConfig {
                 arena_bytes: 0,
                 port: None,
                 options: &[],
             };
-            // The first start reads the engine's profile, whatever profile it is asked for.
-            let _ = s.start(p.0, &config);
+            let _ = s.start(p, &config);
+            let _ = tx.send(s);
+        });
+        match rx.recv_timeout(self.detect_timeout) {
+            Ok(mut s) => {
+                let served = served_by(s.as_mut());
+                self.give_back(s);
+                Ok(served)
+            }
+            Err(_) => {
+                let _ = self.stuck.set(format!(
+                    "{}: its first start, which reads the engine's profile, did not end within the timeout of {:.1} s; it was abandoned",
+                    self.name,
+                    self.detect_timeout.as_secs_f64()
+                ));
+                Ok(every)
+            }
         }
-        let served = served_by(s.as_mut());
-        self.give_back(s);
-        Ok(served)
     }
 
     /// Lends an engine subject. When the engine cannot run here (checked once, at the first case),
     /// no subject is lent and every case fails with what is missing and how to install it.
     fn lend(&self, lease: &Lease, f: &mut dyn FnMut(&mut dyn Subject)) -> Result<(), Fault> {
         let _ = lease;
+        if let Some(diagnosis) = self.stuck.get() {
+            return Err(Fault {
+                diagnosis: diagnosis.clone(),
+            });
+        }
         let ready = self.ready.get_or_init(|| availability(self.name, &self.options));
         if let Err(diagnosis) = ready {
             return Err(Fault {

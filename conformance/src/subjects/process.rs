@@ -9,6 +9,7 @@
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
@@ -21,6 +22,7 @@ use memspec::subject::{
     Stat, Subject, SubjectError, SubjectResult, Target, Value,
 };
 use memspec::tag::TagClass;
+use memspec_engines::child::deadline_after;
 use serde_json::{Map, Value as Json, json};
 
 use super::{Lease, Lendable, Pooled, Served};
@@ -32,8 +34,23 @@ const STDERR_DRAIN: Duration = Duration::from_secs(1);
 /// Bytes of the child's stderr kept for diagnoses.
 pub const STDERR_TAIL_BYTES: usize = 2048;
 
-/// How long the handshake may take.
+/// Bytes of the child's stderr read at once: a subject that floods its stderr is drained in large
+/// reads, of which only the tail is kept.
+const STDERR_READ_BYTES: usize = 64 << 10;
+
+/// How long the handshake may take when no case's timeout says otherwise.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How long a subject is given to answer `bye` and exit before it is killed.
+pub const BYE_WAIT: Duration = Duration::from_millis(500);
+
+/// How often a wait for an answer looks whether the child has exited (a process it started may
+/// still hold its stdout open, so the end of the stream alone does not tell).
+const EXIT_POLL: Duration = Duration::from_millis(50);
+
+/// The least time the check for stray answers after a case is given, however little of the case's
+/// time is left.
+const STRAY_CHECK_WAIT: Duration = Duration::from_millis(250);
 
 /// The command that serves the reference implementation: this executable's `serve`, or the `memspec`
 /// binary beside a test executable.
@@ -59,8 +76,17 @@ pub fn self_serve_command() -> Result<Vec<String>, String> {
 
 /// A factory of process subjects running `command`, named `name`.
 pub fn factory(name: &str, command: Vec<String>) -> Pooled<ProcessSubject> {
+    factory_timed(name, command, HELLO_TIMEOUT)
+}
+
+/// A factory of process subjects running `command`, named `name`, whose first handshake (to learn
+/// what it serves) may take `hello`; a subject started for a case shakes hands within the case's
+/// timeout.
+pub fn factory_timed(name: &str, command: Vec<String>, hello: Duration) -> Pooled<ProcessSubject> {
     let n = name.to_string();
-    Pooled::new(name, move || ProcessSubject::spawn(&n, &command))
+    Pooled::with_lease(name, move |lease| {
+        ProcessSubject::spawn_timed(&n, &command, lease.map_or(hello, |l| l.timeout))
+    })
 }
 
 enum Line {
@@ -81,6 +107,10 @@ pub struct ProcessSubject {
     /// The thread copying stderr into `stderr`; it ends when the child's stderr closes.
     stderr_reader: Option<thread::JoinHandle<()>>,
     next_id: u64,
+    /// The first request id of the case running now: an answer to an earlier one is late.
+    case_first_id: u64,
+    /// What is waited for now, for messages: "the handshake's", "the case's".
+    waiting_for: &'static str,
     deadline: Instant,
     timeout: Duration,
     fault: Option<String>,
@@ -98,13 +128,20 @@ impl std::fmt::Debug for ProcessSubject {
 }
 
 impl ProcessSubject {
-    /// Starts `command` and shakes hands.
+    /// Starts `command` and shakes hands within [`HELLO_TIMEOUT`].
     pub fn spawn(name: &str, command: &[String]) -> Result<ProcessSubject, String> {
+        Self::spawn_timed(name, command, HELLO_TIMEOUT)
+    }
+
+    /// Starts `command` in a process group of its own (so that whatever it starts ends with it)
+    /// and shakes hands within `hello`.
+    pub fn spawn_timed(name: &str, command: &[String], hello: Duration) -> Result<ProcessSubject, String> {
         let (program, args) = command
             .split_first()
             .ok_or_else(|| "the process subject needs a command".to_string())?;
         let mut child = Command::new(program)
             .args(args)
+            .process_group(0)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -141,15 +178,22 @@ impl ProcessSubject {
         let tail2 = Arc::clone(&tail);
         let stderr_reader = thread::spawn(move || {
             let mut r = stderr_pipe;
-            let mut buf = [0u8; 1024];
+            let mut buf = vec![0u8; STDERR_READ_BYTES];
             while let Ok(n) = r.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
+                // Only the last STDERR_TAIL_BYTES of what was read can stay.
+                let read = buf.get(..n).unwrap_or_default();
+                let kept = read
+                    .get(n.saturating_sub(STDERR_TAIL_BYTES)..)
+                    .unwrap_or_default();
                 if let Ok(mut t) = tail2.lock() {
-                    t.extend(buf.iter().take(n));
-                    let over = t.len().saturating_sub(STDERR_TAIL_BYTES);
+                    let over = (t.len() + kept.len())
+                        .saturating_sub(STDERR_TAIL_BYTES)
+                        .min(t.len());
                     t.drain(..over);
+                    t.extend(kept);
                 }
             }
         });
@@ -163,8 +207,10 @@ impl ProcessSubject {
             stderr: tail,
             stderr_reader: Some(stderr_reader),
             next_id: 0,
-            deadline: Instant::now() + HELLO_TIMEOUT,
-            timeout: HELLO_TIMEOUT,
+            case_first_id: 0,
+            waiting_for: "the handshake's",
+            deadline: deadline_after(hello),
+            timeout: hello,
             fault: None,
             served: Vec::new(),
             server_name: String::new(),
@@ -221,10 +267,38 @@ impl ProcessSubject {
         }
     }
 
+    /// Kills the child's process group (the child and whatever it started), and reaps the child.
     fn kill(&mut self) {
+        if let Some(group) = i32::try_from(self.child.id())
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         self.stdin = None;
+    }
+
+    /// Waits for the next line until the deadline, looking every [`EXIT_POLL`] whether the child
+    /// has exited; `Err` with the exit status when it did and nothing came.
+    fn next_line(&mut self) -> Result<Line, Result<String, RecvTimeoutError>> {
+        loop {
+            let left = self.deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left.min(EXIT_POLL)) {
+                Ok(line) => return Ok(line),
+                Err(RecvTimeoutError::Timeout) if left > EXIT_POLL => {
+                    if let Ok(Some(st)) = self.child.try_wait() {
+                        // What it wrote before it exited may still be in the pipe.
+                        return match self.lines.recv_timeout(EXIT_POLL) {
+                            Ok(line) => Ok(line),
+                            Err(_) => Err(Ok(format!("it exited with {st}"))),
+                        };
+                    }
+                }
+                Err(e) => return Err(Err(e)),
+            }
+        }
     }
 
     /// Records a fault, kills the child, and returns the step's error.
@@ -286,8 +360,7 @@ impl ProcessSubject {
                 format!("cannot send request {id} ({op}): {e}; {status}"),
             ));
         }
-        let wait = self.deadline.saturating_duration_since(Instant::now());
-        let answer = match self.lines.recv_timeout(wait) {
+        let answer = match self.next_line() {
             Ok(Line::Text(t)) => t,
             Ok(Line::TooLong(n)) => {
                 return Err(self.broken(
@@ -297,7 +370,15 @@ impl ProcessSubject {
                     ),
                 ));
             }
-            Ok(Line::Closed) | Err(RecvTimeoutError::Disconnected) => {
+            Err(Ok(status)) => {
+                return Err(self.broken(
+                    ErrorKind::Crashed,
+                    format!(
+                        "{status} before answering request {id} ({op}), but its stdout is still open (a process it started holds it); its process group was killed"
+                    ),
+                ));
+            }
+            Ok(Line::Closed) | Err(Err(RecvTimeoutError::Disconnected)) => {
                 let status = self.exit_status();
                 return Err(self.broken(
                     ErrorKind::Crashed,
@@ -310,11 +391,12 @@ impl ProcessSubject {
                     format!("reading its answer to request {id} ({op}) failed: {e}"),
                 ));
             }
-            Err(RecvTimeoutError::Timeout) => {
+            Err(Err(RecvTimeoutError::Timeout)) => {
                 return Err(self.broken(
                     ErrorKind::Timeout,
                     format!(
-                        "no answer to request {id} ({op}) within the case's {:.1} s; it was killed",
+                        "no answer to request {id} ({op}) within {} {:.1} s; it was killed",
+                        self.waiting_for,
                         self.timeout.as_secs_f64()
                     ),
                 ));
@@ -342,11 +424,25 @@ impl ProcessSubject {
             }
         };
         let got_id = parsed.get("id").and_then(Json::as_u64);
-        if got_id != Some(id) {
+        if let Some(late) = got_id.filter(|g| *g < self.case_first_id) {
             return Err(self.broken(
                 ErrorKind::Protocol,
                 format!(
-                    "it answered request {} where request {id} ({op}) was asked: {}",
+                    "where request {id} ({op}) was asked it sent a late answer to request {late}, of an earlier case (which passed its check for stray answers): {}",
+                    clip(&answer)
+                ),
+            ));
+        }
+        if got_id != Some(id) {
+            let stray_check = if op == "hello" && id > 0 {
+                ", sent after the case's last request to find stray answers,"
+            } else {
+                ""
+            };
+            return Err(self.broken(
+                ErrorKind::Protocol,
+                format!(
+                    "it answered request {} where request {id} ({op}){stray_check} was asked: {}",
                     got_id.map_or("(no id)".into(), |g| g.to_string()),
                     clip(&answer)
                 ),
@@ -418,9 +514,24 @@ fn obj(id: ObjId) -> Json {
     json!(id.0)
 }
 
+impl ProcessSubject {
+    /// After a case's last request: a `hello` whose answer must be the next line, so that an answer
+    /// no request asked for (a duplicate, a stray line) fails the case in which it was written.
+    fn check_for_stray_answers(&mut self) {
+        self.waiting_for = "the case's";
+        self.deadline = self.deadline.max(deadline_after(STRAY_CHECK_WAIT));
+        // An error answer is an answer too: an adapter may refuse a second hello.
+        let _ = self.request("hello", json!({ "protocol": VERSION }));
+    }
+}
+
 impl Drop for ProcessSubject {
     fn drop(&mut self) {
         if self.fault.is_none() && self.stdin.is_some() {
+            // A subject that ignores `bye` is not waited for longer than this.
+            self.deadline = deadline_after(BYE_WAIT);
+            self.timeout = BYE_WAIT;
+            self.waiting_for = "the goodbye's";
             let _ = self.request("bye", json!({}));
         }
         self.kill();
@@ -434,10 +545,15 @@ impl Lendable for ProcessSubject {
 
     fn begin(&mut self, lease: &Lease) {
         self.timeout = lease.timeout;
-        self.deadline = Instant::now() + lease.timeout;
+        self.deadline = deadline_after(lease.timeout);
+        self.waiting_for = "the case's";
+        self.case_first_id = self.next_id;
     }
 
     fn fault(&mut self) -> Option<String> {
+        if self.fault.is_none() {
+            self.check_for_stray_answers();
+        }
         self.fault.clone()
     }
 }

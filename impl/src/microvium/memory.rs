@@ -218,17 +218,17 @@ impl Microvium<'_> {
     }
 
     /// Arena offset of the body `at` points to in the bucket list ending at `last`
-    /// (`ShortPtr_decode`): the first bucket, walking back, that starts at or before it.
-    pub(super) fn locate_in(&self, last: Option<usize>, at: HeapOffset) -> SubjectResult<usize> {
+    /// (`ShortPtr_decode`): the first bucket, walking back, that starts at or before it; with the
+    /// bucket.
+    fn find_in(&self, last: Option<usize>, at: HeapOffset) -> SubjectResult<(usize, usize)> {
         let mut bucket = last;
         while let Some(b) = bucket {
             let start = self.offset_start(b)?;
             if at.0 >= start {
-                let p = self.data_begin(b) + (at.0 - start) as usize;
-                if at.0 & 1 != 0 || p < self.data_begin(b) + 2 || p >= self.end_used(b)? {
-                    break;
+                match self.body_in(b, at) {
+                    Some(p) => return Ok((p, b)),
+                    None => break,
                 }
-                return Ok(p);
             }
             bucket = self.prev(b)?;
         }
@@ -242,9 +242,38 @@ impl Microvium<'_> {
         ))
     }
 
-    /// Arena offset of the body at virtual offset `at` in the current heap.
+    /// Arena offset of the body at virtual offset `at` within bucket `b`, which starts at or before
+    /// it; `None` when `at` is odd or outside the bucket's used space.
+    fn body_in(&self, b: usize, at: HeapOffset) -> Option<usize> {
+        let start = self.offset_start(b).ok()?;
+        let begin = self.data_begin(b);
+        let p = begin + usize::from(at.0.checked_sub(start)?);
+        (at.0 & 1 == 0 && p >= begin + 2 && p < self.end_used(b).ok()?).then_some(p)
+    }
+
+    /// Arena offset of the body at virtual offset `at` in the current heap. The bucket of the last
+    /// lookup and the one after it are tried first (each is the walk's answer when it starts at or
+    /// before `at` and is the last bucket or its next one starts after `at`); the walk back from
+    /// the last bucket finds the rest.
     pub(super) fn locate(&self, at: HeapOffset) -> SubjectResult<usize> {
-        self.locate_in(self.last_bucket, at)
+        let mut hint = self.located.get();
+        for _ in 0..2 {
+            let Some(b) = hint else { break };
+            let next = self.next(b).ok().flatten();
+            let last_at_or_before = self.offset_start(b).is_ok_and(|s| s <= at.0)
+                && match next {
+                    None => self.last_bucket == Some(b),
+                    Some(n) => self.offset_start(n).is_ok_and(|s| s > at.0),
+                };
+            if last_at_or_before && let Some(p) = self.body_in(b, at) {
+                self.located.set(Some(b));
+                return Ok(p);
+            }
+            hint = next;
+        }
+        let (p, b) = self.find_in(self.last_bucket, at)?;
+        self.located.set(Some(b));
+        Ok(p)
     }
 
     /// What [`locate`](Self::locate) finds, found by walking from `cursor` (a bucket of the current
@@ -314,6 +343,7 @@ impl Microvium<'_> {
     /// after from-space is freed.
     pub(super) fn slide_buckets(&mut self, space: &mut Space, from: usize, to: usize) -> SubjectResult<()> {
         let delta = from - to;
+        self.located.set(None);
         if delta == 0 {
             return Ok(());
         }
@@ -335,5 +365,61 @@ impl Microvium<'_> {
         space.last = shift(space.last);
         space.end_capacity -= delta;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use memspec::profile::ProfileId;
+    use memspec::subject::{HeapConfig, ObjectSpec, Param, ParamValue, Subject};
+
+    use super::super::Microvium;
+    use super::HeapOffset;
+
+    /// Arena bytes for the test heap.
+    const ARENA_BYTES: usize = 1 << 16;
+
+    #[test]
+    fn a_lookup_through_the_last_bucket_found_answers_as_the_walk_from_the_last_bucket() {
+        let mut arena = [0u8; ARENA_BYTES];
+        let mut m = Microvium::new(&mut arena);
+        let config = HeapConfig {
+            arena_bytes: ARENA_BYTES as u64,
+            port: None,
+            options: &[],
+        };
+        m.start(ProfileId::Microvium, &config).expect("a heap");
+        for props in [40, 3, 90, 0, 17, 120] {
+            let params = [Param {
+                name: "props",
+                value: ParamValue::Int(props),
+            }];
+            m.alloc(&ObjectSpec {
+                kind: "object",
+                params: &params,
+            })
+            .expect("an object");
+        }
+        let mut buckets = 0;
+        let mut b = m.last_bucket;
+        while let Some(x) = b {
+            buckets += 1;
+            b = m.prev(x).expect("a bucket");
+        }
+        assert!(buckets > 2, "only {buckets} buckets: the test needs more");
+        let size = m.heap_size().expect("a size") as u16;
+        let check = |m: &Microvium<'_>, at: HeapOffset| {
+            let walk = m.find_in(m.last_bucket, at).map(|(p, _)| p).ok();
+            assert_eq!(m.locate(at).ok(), walk, "virtual offset {:#06x}", at.0);
+        };
+        // In order, as a walk along a chain goes, then in a scrambled order.
+        for at in 0..size + 8 {
+            check(&m, HeapOffset(at));
+        }
+        let mut x: u32 = 0x2545_f491;
+        for _ in 0..20_000 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            check(&m, HeapOffset((x >> 8) as u16 % (size + 8)));
+        }
     }
 }

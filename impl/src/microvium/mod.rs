@@ -86,6 +86,10 @@ pub struct Microvium<'a> {
     temp_len: usize,
     /// Heap bytes allocated since the case started (footprints, for [`memspec::subject::Allocation`]).
     allocated_bytes: u64,
+    /// The bucket the last [`locate`](Self::locate) found its body in: a walk along a property
+    /// chain finds each cell in it or the next one, so the model's cost of a lookup does not grow
+    /// with the number of buckets. Forgotten whenever buckets move or the heap restarts.
+    located: core::cell::Cell<Option<usize>>,
 }
 
 impl<'a> Microvium<'a> {
@@ -109,6 +113,7 @@ impl<'a> Microvium<'a> {
             temp: [Value::UNDEFINED; TEMP_ROOTS],
             temp_len: 0,
             allocated_bytes: 0,
+            located: core::cell::Cell::new(None),
         }
     }
 

@@ -392,6 +392,7 @@ impl Subject for Microvium<'_> {
         self.heap_base = heap_base;
         self.host_top = heap_base;
         self.last_bucket = None;
+        self.located.set(None);
         self.last_end_capacity = 0;
         self.heap_size_after_last_gc = 0;
         self.heap_high_water_mark = 0;

@@ -1,0 +1,5 @@
+//! The `protocol_decoder` fuzz target: reads its input on stdin.
+
+fn main() {
+    memspec_fuzz::main_of(memspec_fuzz::protocol_decoder);
+}
