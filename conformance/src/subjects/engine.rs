@@ -122,7 +122,7 @@ impl EngineFactory {
     /// serves no profile (learnt at its first start, for a subject that detects its profile) stops
     /// the run with what is wrong and how to fix it. The first start runs on a thread of its own
     /// and is given up on after the detection timeout, so an engine that never answers cannot
-    /// hold the run.
+    /// hold the run: its cases fail instead.
     fn preflight(&self) -> Result<(), String> {
         availability(self.name, &self.options)?;
         // Checked: a board's port is held open from here on, so it is not opened again to check.
@@ -134,13 +134,16 @@ impl EngineFactory {
                 let detected = s.detect_engine();
                 let _ = tx.send((s, detected));
             });
-            let (s, detected) = rx.recv_timeout(self.detect_timeout).map_err(|_| {
-                format!(
-                    "{}: its first start, which reads the engine's profile, did not end within the timeout of {:.1} s",
+            let Ok((s, detected)) = rx.recv_timeout(self.detect_timeout) else {
+                // An engine that floods or never answers is no missing engine: its cases fail with
+                // this diagnosis, each within its timeout.
+                let _ = self.stuck.set(format!(
+                    "{}: its first start, which reads the engine's profile, did not end within the timeout of {:.1} s; it was abandoned",
                     self.name,
                     self.detect_timeout.as_secs_f64()
-                )
-            })?;
+                ));
+                return Ok(());
+            };
             detected?;
             self.give_back(s);
         }
@@ -176,8 +179,9 @@ impl SubjectFactory for EngineFactory {
     /// serve, so the cases fail with the engine's message instead of being skipped.
     fn describe(&self) -> Result<Served, String> {
         let mut s = self.take()?;
-        let detect =
-            subjects::detects_profile(self.name) && subjects::available(self.name, &self.options).is_ok();
+        let detect = subjects::detects_profile(self.name)
+            && self.stuck.get().is_none()
+            && subjects::available(self.name, &self.options).is_ok();
         let Some(p) = served_by(s.as_mut()).first().map(|p| p.0).filter(|_| detect) else {
             let served = served_by(s.as_mut());
             self.give_back(s);
