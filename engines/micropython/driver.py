@@ -120,6 +120,12 @@ def _m_co(m):
     print("@" "R ret=", n, sep="")
 
 
+def _z(n):
+    # n nested calls, allocating nothing: their C frames overwrite the stack's stale words.
+    if n:
+        _z(n - 1)
+
+
 def _m_rd(m):
     # m: 1 prints the block map; 2 reads without collecting first, after a gc.collect() at the top
     # level of the same line. Ports that collect at once do that: a collection from inside a call

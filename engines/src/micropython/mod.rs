@@ -382,7 +382,12 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
         }
         let mut seen: Vec<i128> = Vec::new();
         let mut best: Option<(i128, i128, Option<MemInfo>)> = None;
-        for _ in 0..READINGS {
+        for i in 0..READINGS {
+            if i > 0 {
+                // A line of another shape between readings, so a stale word the line before left
+                // is overwritten.
+                self.transport.run("_z(8)")?;
+            }
             // Collected at the top level of the line, where no stale frame of a call is scanned.
             let source = format!(
                 "gc.collect();{}",
