@@ -84,6 +84,9 @@ pub enum Execution {
     Failed(Figures, Vec<String>),
     /// The plan could not be checked here, and why.
     Skipped(String),
+    /// The subject's readings disagreed (its error [`ErrorKind::Unsteady`], with every reading): the
+    /// trial is flaky whatever its expectations say.
+    Unsteady(Figures, Vec<String>),
     /// The subject could not be had for the case at all (its engine is missing or will not start):
     /// an error whatever the subject's expectations say, so a known bug cannot hide it.
     Unavailable(String),
@@ -332,6 +335,16 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
                     // option it was not built with) does not run the case: a skip, with its reason.
                     None if err.kind == ErrorKind::Unsupported && matches!(op, Op::Start { .. }) => {
                         return Execution::Skipped(err.detail.to_string());
+                    }
+                    None if err.kind == ErrorKind::Unsteady => {
+                        problems.push(format!(
+                            "line {}: `{}` under {}: the subject's readings disagreed: {}\n    the trial is flaky; the rest of the plan was not run",
+                            plan.line(i),
+                            op.verb(),
+                            plan.profile.name(),
+                            err.detail
+                        ));
+                        return Execution::Unsteady(figures, problems);
                     }
                     None => {
                         problems.push(failed_step(plan, i, op, &err));

@@ -206,7 +206,7 @@ fn run_case_here(
     let fault = factory.lend(&lease, &mut |s| exec = Some(check::execute(&plan, s)));
     match (exec, fault) {
         (Some(e), Ok(())) => e,
-        (Some(Execution::Failed(f, mut p)), Err(fault)) => {
+        (Some(Execution::Failed(f, mut p) | Execution::Unsteady(f, mut p)), Err(fault)) => {
             p.push(format!(
                 "the subject broke and was restarted:\n{}",
                 fault.diagnosis
@@ -237,6 +237,7 @@ pub fn judge(exec: Execution, expected: Outcome, reason: Option<&str>) -> (Statu
     match (exec, expected) {
         (Execution::Skipped(r), _) => (Status::Skip, Some(r), Figures::default()),
         (Execution::Unavailable(why), _) => (Status::Fail, Some(why), Figures::default()),
+        (Execution::Unsteady(f, p), _) => (Status::Flaky, Some(p.join("\n")), f),
         (Execution::Passed(f), Outcome::Pass) => (Status::Pass, None, f),
         (Execution::Failed(f, p), Outcome::Pass | Outcome::Skip) => (Status::Fail, Some(p.join("\n")), f),
         (Execution::Passed(f), Outcome::Fail | Outcome::Busted) => (

@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use memspec::profile::ProfileId;
-use memspec::subject::{Capabilities, Capability, HeapConfig, Subject, SubjectResult};
+use memspec::subject::{
+    Capabilities, Capability, Encoded, ErrorKind, HeapConfig, Subject, SubjectError, SubjectResult, Value,
+};
 use memspec_conformance::corpus;
 use memspec_conformance::expectations::Expectations;
 use memspec_conformance::report::{Report, Status, TrialRecord};
@@ -120,7 +122,8 @@ fn trial<'a>(r: &'a Report, ends_with: &str) -> Result<&'a TrialRecord, Failed> 
 
 // ---- subjects in this process ----
 
-/// A subject that does something bad in `start`.
+/// A subject that does something bad in `start` (`panic`, `sleep`), or whose readings never agree
+/// (`unsteady`: every `encode` answers [`ErrorKind::Unsteady`] with its readings).
 #[derive(Debug)]
 struct Bad(&'static str);
 
@@ -137,9 +140,16 @@ impl Subject for Bad {
     fn start(&mut self, _: ProfileId, _: &HeapConfig<'_>) -> SubjectResult<()> {
         match self.0 {
             "panic" => panic!("deliberately, in start"),
+            "unsteady" => {}
             _ => std::thread::sleep(Duration::from_secs(3600)),
         }
         Ok(())
+    }
+    fn encode(&mut self, _: &Value<'_>) -> SubjectResult<Encoded> {
+        Err(SubjectError::new(
+            ErrorKind::Unsteady,
+            format_args!("six readings never agreed: [0xb, 0xd, 0xb, 0xf, 0xd, 0x11]"),
+        ))
     }
 }
 
@@ -244,6 +254,17 @@ fn an_in_process_case_slower_than_its_timeout_fails_at_the_deadline() -> R {
     check(
         t.status == Status::Fail && m.contains("did not end within its timeout of 0.3 s") && secs < 30.0,
         || format!("after {secs:.1} s: {:#?}", r.trials),
+    )
+}
+
+fn readings_a_subject_cannot_settle_make_the_trial_flaky_with_every_reading() -> R {
+    let cases = two_cases()?;
+    let r = harness_of(bad_factory("unsteady"), cases.path(), Duration::from_secs(10))?.run_plain();
+    let t = trial(&r, "fake::a_first")?;
+    let m = t.message.clone().unwrap_or_default();
+    check(
+        t.status == Status::Flaky && m.contains("readings disagreed") && m.contains("0xd, 0xb, 0xf"),
+        || format!("{:#?}", r.trials),
     )
 }
 
@@ -608,6 +629,10 @@ fn main() -> ExitCode {
         (
             "run::an_in_process_case_slower_than_its_timeout_fails_at_the_deadline",
             an_in_process_case_slower_than_its_timeout_fails_at_the_deadline,
+        ),
+        (
+            "run::readings_a_subject_cannot_settle_make_the_trial_flaky_with_every_reading",
+            readings_a_subject_cannot_settle_make_the_trial_flaky_with_every_reading,
         ),
         (
             "corpus::links_to_a_parent_folder_are_walked_once",

@@ -413,11 +413,15 @@ pub enum ErrorKind {
     Timeout,
     /// The subject's answer broke the protocol.
     Protocol,
+    /// Repeated readings of one figure disagreed and the subject could not settle them (a
+    /// conservative collector keeping garbage through stale stack words): the trial is flaky,
+    /// reported with every reading, neither a pass nor a failure.
+    Unsteady,
 }
 
 impl ErrorKind {
     /// Every error kind.
-    pub const ALL: [ErrorKind; 14] = [
+    pub const ALL: [ErrorKind; 15] = [
         ErrorKind::Unsupported,
         ErrorKind::UnknownProfile,
         ErrorKind::UnknownKind,
@@ -432,6 +436,7 @@ impl ErrorKind {
         ErrorKind::Crashed,
         ErrorKind::Timeout,
         ErrorKind::Protocol,
+        ErrorKind::Unsteady,
     ];
 
     /// The kind's name in cases and the protocol: `out-of-memory`, `too-large`, ...
@@ -451,6 +456,7 @@ impl ErrorKind {
             ErrorKind::Crashed => "crashed",
             ErrorKind::Timeout => "timeout",
             ErrorKind::Protocol => "protocol",
+            ErrorKind::Unsteady => "unsteady",
         }
     }
 

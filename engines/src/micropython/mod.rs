@@ -407,7 +407,7 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
             }
         }
         Err(SubjectError::new(
-            ErrorKind::Engine,
+            ErrorKind::Unsteady,
             format_args!(
                 "{}: noisy readings: {READINGS} gc.mem_alloc() readings after a collection never gave their smallest value twice: {seen:?} bytes (stale words on the C stack keep garbage alive)",
                 self.name_()
