@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use crate::case::Case;
 use crate::report::{Status, TrialRecord};
 
+pub mod coverage;
+
 /// What the ledger needs to know of a case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseClaims {
