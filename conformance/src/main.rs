@@ -61,6 +61,13 @@ enum Cmd {
         /// A JSON report (`memspec run --report`) whose outcomes to show beside the claims.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// With `--report`: how many claims this subject's trials held, failed or did not exercise,
+        /// per profile (e.g. `memspec claims --subject ref --report r.json`).
+        #[arg(long, requires = "report")]
+        subject: Option<String>,
+        /// With `--subject`: only this profile.
+        #[arg(long, requires = "subject")]
+        profile: Option<String>,
     },
     /// Work with JSON reports.
     Report {
@@ -240,9 +247,17 @@ fn main() -> ExitCode {
         Some(Cmd::Profiles) => profiles(),
         Some(Cmd::Explain { profile, format }) => explain_cmd(&profile, format),
         Some(Cmd::Claims {
+            subject: Some(subject),
+            profile,
+            format,
+            report: Some(report),
+            ..
+        }) => coverage_cmd(&subject, profile.as_deref(), format, &report),
+        Some(Cmd::Claims {
             engine,
             format,
             report,
+            ..
         }) => claims(engine.as_deref(), format, report.as_deref()),
         Some(Cmd::Report { command }) => report_cmd(command),
         Some(Cmd::Serve) => serve_cmd(),
@@ -526,6 +541,14 @@ fn claims(engine: Option<&str>, format: TextOrJson, report: Option<&Path>) -> Re
             .map_err(|e| e.to_string())?
         ),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn coverage_cmd(subject: &str, profile: Option<&str>, format: TextOrJson, report: &Path) -> Res {
+    let profile = profile.map(profile_named).transpose()?;
+    let r = read_report(report)?;
+    let json = matches!(format, TextOrJson::Json);
+    print!("{}", ledger::coverage::answer(subject, profile, &r.trials, json)?);
     Ok(ExitCode::SUCCESS)
 }
 
