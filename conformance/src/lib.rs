@@ -20,6 +20,7 @@ pub mod corpus;
 pub mod expectations;
 pub mod explain;
 pub mod ledger;
+pub mod partition;
 pub mod plan;
 pub mod protocol;
 pub mod report;
