@@ -15,6 +15,7 @@ use libtest_mimic::Arguments;
 use memspec::profile::{Engine, ProfileId};
 use memspec_conformance::case::Case;
 use memspec_conformance::ledger::{self, CaseClaims};
+use memspec_conformance::partition::Partition;
 use memspec_conformance::report::{self, Report};
 use memspec_conformance::run::{DEFAULT_TIMEOUT, Harness, SubjectRun};
 use memspec_conformance::subjects::{OpenOptions, Registry, engine, reference::RefFactory};
@@ -212,6 +213,10 @@ struct RunArgs {
     /// Trials run at once (default: the number of cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Run one part of the plan: `count:K/N` (every N-th trial from the K-th) or `hash:K/N` (by a
+    /// hash of the trial name); join the parts' reports with `memspec report merge`.
+    #[arg(long, value_name = "SCHEME:K/N", value_parser = Partition::parse)]
+    partition: Option<Partition>,
 }
 
 #[derive(Args, Debug)]
@@ -241,6 +246,7 @@ fn main() -> ExitCode {
             markdown: None,
             format: None,
             threads: None,
+            partition: None,
         }),
         Some(Cmd::Run(a)) => run(a),
         Some(Cmd::List(a)) => list(&a.select),
@@ -428,7 +434,10 @@ fn run(a: RunArgs) -> Res {
             Some(names)
         }
     };
-    let h = harness(&a.select, Duration::from_secs_f64(a.timeout), only)?;
+    let mut h = harness(&a.select, Duration::from_secs_f64(a.timeout), only)?;
+    if let (Some(part), Some(hm)) = (a.partition, Arc::get_mut(&mut h)) {
+        hm.only = Some(part.select(hm.plan().iter().map(|p| p.name.as_str())));
+    }
     for w in h.stale_expectations() {
         eprintln!("memspec: warning: {w}");
     }
