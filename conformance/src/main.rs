@@ -207,6 +207,9 @@ struct RunArgs {
     /// Write Markdown here.
     #[arg(long)]
     markdown: Option<PathBuf>,
+    /// Write one self-contained HTML page here: the matrix, the failures with block maps, the ledger.
+    #[arg(long)]
+    html: Option<PathBuf>,
     /// The trial stream's format (default: terse on a terminal, pretty otherwise).
     #[arg(long, value_enum)]
     format: Option<StreamFormat>,
@@ -247,6 +250,7 @@ fn main() -> ExitCode {
             format: None,
             threads: None,
             partition: None,
+            html: None,
         }),
         Some(Cmd::Run(a)) => run(a),
         Some(Cmd::List(a)) => list(&a.select),
@@ -467,6 +471,9 @@ fn run(a: RunArgs) -> Res {
         a.junit.as_deref(),
         a.markdown.as_deref(),
     )?;
+    if let Some(p) = &a.html {
+        write_file(p, &report::html::write(&report))?;
+    }
     Ok(if conclusion.has_failed() || report.failed() {
         ExitCode::FAILURE
     } else {
