@@ -4,6 +4,7 @@
 
 mod bench;
 mod hil;
+mod html;
 mod install;
 mod qemu;
 mod test;
@@ -26,9 +27,11 @@ commands:
   hil --chip esp32c3 [filter] [--repeat N]
                flash a board through a debug probe, replay the vector set over RTT, compare
   install      only install what the tests need (rustup target, the engines' npm packages from
-               engines/package-lock.json, Debian's gcc-multilib and qemu-system-misc)
+               engines/package-lock.json, Debian's gcc-multilib, qemu-system-misc and chromium)
   bench [NAME] the memspec-impl benches: throughput, then one collection's instruction count under
                callgrind (needs valgrind)
+  html         the HTML report of the default run, checked in headless Chromium, with a screenshot
+               (target/memspec-html/report.png); part of test
   help         this text
 ";
 
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Some("qemu") => qemu::run(&args[1..]),
         Some("hil") => hil::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("html") => shell().and_then(|sh| html::check(&sh)),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
