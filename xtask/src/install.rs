@@ -37,6 +37,7 @@ pub fn all(sh: &Shell) -> Result {
     rustup_target(sh)?;
     engines(sh)?;
     qemu(sh)?;
+    crate::html::install(sh)?;
     Ok(())
 }
 
@@ -78,7 +79,7 @@ pub fn qemu(sh: &Shell) -> Result<bool> {
 
 /// `apt-get update` then `apt-get install --no-install-recommends <package>`, as root or through
 /// `sudo -n`, which never prompts: without a terminal (CI) a password request fails at once.
-fn apt_install(sh: &Shell, package: &str) -> std::result::Result<(), xshell::Error> {
+pub(crate) fn apt_install(sh: &Shell, package: &str) -> std::result::Result<(), xshell::Error> {
     let root = cmd!(sh, "id -u").quiet().read().is_ok_and(|u| u.trim() == "0");
     let apt = |args: &[&str]| {
         let (program, pre): (&str, &[&str]) = if root {
@@ -111,7 +112,7 @@ pub fn engines(sh: &Shell) -> Result {
 }
 
 /// A piece that could not be installed: an error in CI, a printed skip elsewhere.
-fn unavailable(what: &str, how: &str) -> Result {
+pub(crate) fn unavailable(what: &str, how: &str) -> Result {
     if in_ci() {
         return Err(format!("{what}; CI needs it: {how}").into());
     }
