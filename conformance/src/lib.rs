@@ -27,3 +27,4 @@ pub mod report;
 pub mod run;
 pub mod serve;
 pub mod subjects;
+pub mod trace;
