@@ -48,6 +48,15 @@ pub struct Tracing<'s> {
     pub log: Vec<Exchange>,
 }
 
+impl std::fmt::Debug for Tracing<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tracing")
+            .field("subject", &self.inner.name())
+            .field("exchanges", &self.log.len())
+            .finish()
+    }
+}
+
 fn bad_answer(op: &str, e: &str) -> SubjectError {
     SubjectError::new(ErrorKind::Protocol, format_args!("the answer to {op}: {e}"))
 }
