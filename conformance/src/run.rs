@@ -128,7 +128,10 @@ pub fn run_case(
         arena_bytes: arena_of(&plan),
     };
     let mut exec = None;
-    let fault = factory.lend(&lease, &mut |s| exec = Some(check::execute(&plan, s)));
+    let trial = format!("{}/{}/{}", factory.name(), profile.name(), case.id.short());
+    let fault = factory.lend(&lease, &mut |s| {
+        exec = Some(crate::trace::execute(&plan, s, &trial))
+    });
     match (exec, fault) {
         (Some(e), Ok(())) => e,
         (Some(Execution::Failed(f, mut p)), Err(fault)) => {
