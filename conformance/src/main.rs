@@ -220,6 +220,13 @@ struct RunArgs {
     /// hash of the trial name); join the parts' reports with `memspec report merge`.
     #[arg(long, value_name = "SCHEME:K/N", value_parser = Partition::parse)]
     partition: Option<Partition>,
+    /// Write each trial's requests and answers to DIR/<subject>/<profile>/<suite>/<case>.jsonl.
+    #[arg(long, value_name = "DIR")]
+    trace: Option<PathBuf>,
+    /// With `--trace`: replay each failed trial's requests on this subject (only `ref`) and print the
+    /// first answer that differs.
+    #[arg(long, value_name = "SUBJECT", requires = "trace", value_parser = ["ref"])]
+    diff_against: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -251,6 +258,8 @@ fn main() -> ExitCode {
             threads: None,
             partition: None,
             html: None,
+            trace: None,
+            diff_against: None,
         }),
         Some(Cmd::Run(a)) => run(a),
         Some(Cmd::List(a)) => list(&a.select),
@@ -438,6 +447,9 @@ fn run(a: RunArgs) -> Res {
             Some(names)
         }
     };
+    if let Some(dir) = &a.trace {
+        memspec_conformance::trace::enable(dir)?;
+    }
     let mut h = harness(&a.select, Duration::from_secs_f64(a.timeout), only)?;
     if let (Some(part), Some(hm)) = (a.partition, Arc::get_mut(&mut h)) {
         hm.only = Some(part.select(hm.plan().iter().map(|p| p.name.as_str())));
@@ -471,6 +483,12 @@ fn run(a: RunArgs) -> Res {
         a.junit.as_deref(),
         a.markdown.as_deref(),
     )?;
+    if a.diff_against.is_some() {
+        print!(
+            "\nfailed trials against ref:\n{}",
+            memspec_conformance::trace::diff_failed(&report.trials, &RefFactory)
+        );
+    }
     if let Some(p) = &a.html {
         write_file(p, &report::html::write(&report))?;
     }
