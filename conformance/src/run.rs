@@ -16,7 +16,7 @@ use memspec::profile::ProfileId;
 use memspec::subject::Capabilities;
 
 use crate::case::{Case, Op};
-use crate::check::{self, Execution, Figures};
+use crate::check::{Execution, Figures};
 use crate::expectations::{self, Expectations, Outcome};
 use crate::ledger::CaseClaims;
 use crate::plan::Plan;
