@@ -37,7 +37,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Run cases against subjects.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the trials (`subject/profile/suite::case`) a run would make.
     List(ListArgs),
     /// List the profiles, with whether each has its tables.
@@ -261,7 +261,7 @@ fn main() -> ExitCode {
             trace: None,
             diff_against: None,
         }),
-        Some(Cmd::Run(a)) => run(a),
+        Some(Cmd::Run(a)) => run(*a),
         Some(Cmd::List(a)) => list(&a.select),
         Some(Cmd::Profiles) => profiles(),
         Some(Cmd::Explain { profile, format }) => explain_cmd(&profile, format),
