@@ -41,7 +41,11 @@ enum Cmd {
     /// List the trials (`subject/profile/suite::case`) a run would make.
     List(ListArgs),
     /// List the profiles, with whether each has its tables.
-    Profiles,
+    Profiles {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
     /// Show a profile's layout: tag table, immediates, heap geometry, header layouts, sizes.
     Explain {
         /// The profile, e.g. `micropython-a32`.
@@ -84,6 +88,9 @@ enum Cmd {
         names: Vec<String>,
         #[command(flatten)]
         engines: EngineArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
     },
 }
 
@@ -152,6 +159,8 @@ enum ShowFormat {
     Text,
     Markdown,
     Junit,
+    Json,
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -233,6 +242,9 @@ struct RunArgs {
 struct ListArgs {
     #[command(flatten)]
     select: Select,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: TextOrJson,
 }
 
 fn main() -> ExitCode {
@@ -262,8 +274,8 @@ fn main() -> ExitCode {
             diff_against: None,
         }),
         Some(Cmd::Run(a)) => run(*a),
-        Some(Cmd::List(a)) => list(&a.select),
-        Some(Cmd::Profiles) => profiles(),
+        Some(Cmd::List(a)) => list(&a.select, a.format),
+        Some(Cmd::Profiles { format }) => profiles(format),
         Some(Cmd::Explain { profile, format }) => explain_cmd(&profile, format),
         Some(Cmd::Claims {
             subject: Some(subject),
@@ -280,7 +292,11 @@ fn main() -> ExitCode {
         }) => claims(engine.as_deref(), format, report.as_deref()),
         Some(Cmd::Report { command }) => report_cmd(command),
         Some(Cmd::Serve) => serve_cmd(),
-        Some(Cmd::Engines { names, engines }) => engines_cmd(&names, &engines),
+        Some(Cmd::Engines {
+            names,
+            engines,
+            format,
+        }) => engines_cmd(&names, &engines, format),
     };
     match result {
         Ok(code) => code,
@@ -499,25 +515,50 @@ fn run(a: RunArgs) -> Res {
     })
 }
 
-fn list(s: &Select) -> Res {
+fn list(s: &Select, format: TextOrJson) -> Res {
     let h = harness(s, DEFAULT_TIMEOUT, None)?;
+    let mut listed = Vec::new();
     for p in h.plan() {
         let hit = match &s.filter {
             None => true,
             Some(f) if s.exact => p.name == *f,
             Some(f) => p.name.contains(f.as_str()),
         };
-        if hit {
+        if hit && matches!(format, TextOrJson::Json) {
+            listed.push(serde_json::json!({ "name": p.name, "skip": p.skip }));
+        } else if hit {
             match &p.skip {
                 Some(r) => println!("{}  (skip: {r})", p.name),
                 None => println!("{}", p.name),
             }
         }
     }
+    if matches!(format, TextOrJson::Json) {
+        print_json(&serde_json::json!({ "schema": "memspec-list/1", "trials": listed }))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn profiles() -> Res {
+fn print_json(v: &serde_json::Value) -> Result<(), String> {
+    println!("{}", serde_json::to_string_pretty(v).map_err(|e| e.to_string())?);
+    Ok(())
+}
+
+fn profiles(format: TextOrJson) -> Res {
+    if matches!(format, TextOrJson::Json) {
+        let list: Vec<_> = ProfileId::ALL
+            .iter()
+            .map(|p| {
+                let t = p.profile();
+                serde_json::json!({
+                    "name": p.name(), "engine": p.engine().name(),
+                    "value_bits": t.map(|t| t.value_width.bits()), "gc": t.map(|t| t.gc.name()),
+                })
+            })
+            .collect();
+        print_json(&serde_json::json!({ "schema": "memspec-profiles/1", "profiles": list }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     for p in ProfileId::ALL {
         let state = match p.profile() {
             Some(t) => format!("{} bits, {}", t.value_width.bits(), t.gc.name()),
@@ -631,13 +672,17 @@ fn report_cmd(c: ReportCmd) -> Res {
                 }
                 ShowFormat::Markdown => print!("{}", report::markdown::write(&r)),
                 ShowFormat::Junit => print!("{}", report::junit::write(&r)),
+                ShowFormat::Json => println!("{}", r.to_json()),
+                ShowFormat::Html => print!("{}", report::html::write(&r)),
             }
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn engines_cmd(names: &[String], args: &EngineArgs) -> Res {
+fn engines_cmd(names: &[String], args: &EngineArgs, format: TextOrJson) -> Res {
+    let json = matches!(format, TextOrJson::Json);
+    let mut listed = Vec::new();
     let all: Vec<String> = memspec_engines::subjects::NAMES
         .iter()
         .map(|n| (*n).to_string())
@@ -653,12 +698,20 @@ fn engines_cmd(names: &[String], args: &EngineArgs) -> Res {
             ));
         }
         match engine::availability(name, &options) {
+            Ok(()) if json => listed.push(serde_json::json!({ "name": name, "ready": true })),
             Ok(()) => println!("{name:<20} ready"),
             Err(why) => {
                 missing += 1;
-                println!("{name:<20} cannot run: {why}");
+                if json {
+                    listed.push(serde_json::json!({ "name": name, "ready": false, "why": why }));
+                } else {
+                    println!("{name:<20} cannot run: {why}");
+                }
             }
         }
+    }
+    if json {
+        print_json(&serde_json::json!({ "schema": "memspec-engines/1", "engines": listed }))?;
     }
     Ok(if missing == 0 {
         ExitCode::SUCCESS
