@@ -263,3 +263,27 @@ fn a_parameter_of_another_json_type_than_the_contract_says_is_reported() {
         "got {gaps:?}"
     );
 }
+
+#[test]
+fn the_default_port_of_each_micropython_profile_is_the_one_the_reference_builds() {
+    use memspec::profile::ProfileId;
+    use memspec_impl::micropython::Config;
+    let contract = contract_text();
+    for p in ProfileId::ALL
+        .into_iter()
+        .filter(|p| p.name().starts_with("micropython-"))
+    {
+        let port = Config::new(p, None).expect("a MicroPython profile").port.name();
+        let row = contract
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{port}` |")))
+            .unwrap_or_else(|| panic!("no port row for `{port}`"));
+        let default_of = row.split('|').nth(2).unwrap_or("");
+        let short = p.name().trim_start_matches("micropython");
+        assert!(
+            default_of.contains(&format!("`{}`", p.name())) || default_of.contains(&format!("`{short}`")),
+            "{}: the reference builds port `{port}` by default, the contract's row says: {row}",
+            p.name()
+        );
+    }
+}
