@@ -16,7 +16,7 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding
 pre{background:#f6f6f6;padding:6px;overflow-x:auto;white-space:pre-wrap}\
 .map{font:11px monospace;margin:4px 0}.map span{display:inline-block;width:9px;height:12px;margin:0 1px 1px 0;\
 text-align:center;line-height:12px}\
-.b-free{background:#eee}.b-head{background:#36c;color:#fff}.b-tail{background:#9bd}.b-mark{background:#c63;color:#fff}\
+.b-free{background:#eee;color:#eee}figure.heap{margin:6px 0}figcaption{font-size:12px;color:#555}.b-head{background:#36c;color:#fff}.b-tail{background:#9bd}.b-mark{background:#c63;color:#fff}\
 .bits span{display:inline-block;width:12px;text-align:center;font:11px monospace;border:1px solid #ccc;margin-right:-1px}\
 .bits .one{background:#36c;color:#fff}.bits .gap{border:none;width:6px}\
 .filters button{margin-right:4px}.hidden{display:none}";
@@ -52,15 +52,39 @@ fn map_line(line: &str) -> Option<(&str, &str)> {
     (hex && chars).then_some((off, blocks))
 }
 
-/// The heap-map lines of `message` drawn as block maps.
+/// The heap maps in `message` drawn as block maps, one block a cell, each distinct map once: a run of
+/// map lines with the `GC memory layout; from ADDR:` and `(N lines all free)` lines among them.
 fn block_maps(message: &str) -> String {
-    let mut out = String::new();
-    for (off, blocks) in message.lines().filter_map(map_line) {
-        let _ = write!(out, "<div class=\"map\" title=\"heap map line at +{off}\">{off} ");
-        for c in blocks.chars() {
-            let _ = write!(out, "<span class=\"{}\">{c}</span>", block_class(c));
+    let mut maps: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in message.lines().map(str::trim) {
+        if let Some((off, blocks)) = map_line(line) {
+            let _ = write!(
+                current,
+                "<div class=\"map\" title=\"heap map line at +{off}\">{off} "
+            );
+            for c in blocks.chars() {
+                let _ = write!(current, "<span class=\"{}\">{c}</span>", block_class(c));
+            }
+            current.push_str("</div>\n");
+        } else if line.starts_with("GC memory layout; from ") || line.ends_with("lines all free)") {
+            let _ = writeln!(current, "<div class=\"map\">{}</div>", escape(line));
+        } else if !current.is_empty() {
+            maps.push(std::mem::take(&mut current));
         }
-        out.push_str("</div>\n");
+    }
+    if !current.is_empty() {
+        maps.push(current);
+    }
+    let mut out = String::new();
+    for (i, m) in maps.iter().enumerate() {
+        if maps[..i].contains(m) || !m.contains("<span") {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "<figure class=\"heap\"><figcaption>heap map</figcaption>\n{m}</figure>"
+        );
     }
     out
 }
@@ -171,7 +195,11 @@ pub fn write(report: &Report) -> String {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</table>\n<h2>Failed, busted and flaky trials</h2>\n");
+    out.push_str(
+        "</table>\n<h2>Failed, busted and flaky trials</h2>\n<p class=\"map\">block maps: \
+         <span class=\"b-head\">h</span> a head (its object type's letter), <span class=\"b-tail\">=</span> a tail, \
+         <span class=\"b-free\">.</span> free, <span class=\"b-mark\">m</span> marked; bit rows highest bit first</p>\n",
+    );
     let notable: Vec<&TrialRecord> = report
         .trials
         .iter()
@@ -238,8 +266,12 @@ mod tests {
 
     #[test]
     fn a_heap_map_line_in_a_message_is_drawn_as_one_block_per_character() {
-        let html = block_maps("observed:\n00000000: Lh=.m\nnot a map: line");
-        assert_eq!(html.matches("<span").count(), 5, "{html}");
+        let html = block_maps("observed:\n00000000: Lh=.m\nnot a map: line\nagain:\n00000000: Lh=.m\n");
+        assert_eq!(
+            html.matches("<span").count(),
+            5,
+            "one block a cell, the same map drawn once: {html}"
+        );
         assert!(html.contains("<span class=\"b-head\">L</span><span class=\"b-head\">h</span><span class=\"b-tail\">=</span><span class=\"b-free\">.</span><span class=\"b-mark\">m</span>"), "{html}");
     }
 
