@@ -16,6 +16,8 @@ use crate::case;
 use crate::protocol;
 use crate::subjects::{Lease, SubjectFactory};
 
+pub mod picture;
+
 /// Bytes of arena the reference gets for measuring one size-table entry.
 pub const SIZE_ARENA_BYTES: u64 = 1 << 20;
 
@@ -112,16 +114,24 @@ pub fn text(p: &Profile, sizes: &[RefSize]) -> String {
     );
     let _ = writeln!(out, "{}\n", p.summary);
     let _ = writeln!(out, "value word: {} bits; collector: {}\n", w.bits(), p.gc.name());
-    let _ = writeln!(out, "tag table (bit {} .. bit 0, * = payload):", w.bits() - 1);
+    let _ = writeln!(
+        out,
+        "tag table (bit {} .. bit 0, * = payload), tried in order: the first rule that matches names the \
+         class;\n`is` is the tag, `and` a further test, `not` a pattern the class excludes:",
+        w.bits() - 1
+    );
     let name_w = p.tags.iter().map(|t| t.class.name().len()).max().unwrap_or(0);
+    let _ = writeln!(out, "  {:<name_w$}       {}", "", picture::bit_ruler(w));
     for t in p.tags {
-        let _ = writeln!(
-            out,
-            "  {:<name_w$}  {}  {}",
-            t.class.name(),
-            t.diagram(w),
-            t.encoding
-        );
+        for (i, (label, bits)) in picture::rule_lines(t, w).into_iter().enumerate() {
+            let (class, encoding) = if i == 0 {
+                (t.class.name(), t.encoding)
+            } else {
+                ("", "")
+            };
+            let line = format!("  {class:<name_w$}  {label:<3}  {bits}  {encoding}");
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
         if let Some((lo, hi)) = t.range {
             let _ = writeln!(
                 out,
@@ -161,6 +171,9 @@ pub fn text(p: &Profile, sizes: &[RefSize]) -> String {
                 f.source
             );
         }
+    }
+    if let Some(area) = picture::heap_area(p, picture::PICTURE_ARENA_BYTES) {
+        let _ = write!(out, "\n{area}");
     }
     for l in p.layouts {
         let _ = writeln!(

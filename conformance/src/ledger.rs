@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use crate::case::Case;
 use crate::report::{Status, TrialRecord};
 
+pub mod coverage;
+
 /// What the ledger needs to know of a case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseClaims {
@@ -249,9 +251,11 @@ type DocTally<'a> = (
     BTreeMap<&'a str, BTreeMap<Reading, u32>>,
 );
 
-/// One line per document: claims, how many have verdicts and cases, and the cases' outcomes.
+/// Per document, its title, then claims, how many have verdicts and cases, the verdicts over profiles and
+/// the cases' trial outcomes, each on its own line of at most 100 columns.
 pub fn summary_text(ledger: &[LedgerEntry]) -> String {
     let mut docs: BTreeMap<&str, DocTally<'_>> = BTreeMap::new();
+    let mut trials_seen: BTreeMap<&str, std::collections::BTreeSet<(&str, &str, &str)>> = BTreeMap::new();
     for e in ledger {
         let d = docs.entry(e.doc.as_str()).or_default();
         d.0 += 1;
@@ -264,9 +268,13 @@ pub fn summary_text(ledger: &[LedgerEntry]) -> String {
         for v in &e.verdicts {
             *d.3.entry(v.verdict.as_str()).or_default() += 1;
         }
+        // A trial counts once per document, however many of its claims the case names.
+        let seen = trials_seen.entry(e.doc.as_str()).or_default();
         for c in &e.cases {
             for o in &c.outcomes {
-                *d.4.entry(o.status).or_default() += 1;
+                if seen.insert((c.case.as_str(), o.subject.as_str(), o.profile.as_str())) {
+                    *d.4.entry(o.status).or_default() += 1;
+                }
             }
         }
         for r in &e.engines {
@@ -276,28 +284,42 @@ pub fn summary_text(ledger: &[LedgerEntry]) -> String {
                 .or_default() += 1;
         }
     }
-    let mut out = String::from("claims ledger:\n");
+    let mut out = String::from(
+        "claims ledger: what the source documents claim, judged by the evidence; a verdict is about\n\
+         the document (`wrong`: the document says something else than the engine does), not about\n\
+         an implementation run here.\n",
+    );
     for (doc, (n, assessed, with_cases, verdicts, outcomes, engine_runs)) in docs {
-        let v: Vec<String> = verdicts.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        let o: Vec<String> = outcomes
+        let title = memspec::claim::Doc::ALL
             .iter()
-            .map(|(k, n)| format!("{n} {}", k.name()))
-            .collect();
+            .find(|d| d.prefix() == doc)
+            .map_or("", |d| d.title());
+        let _ = writeln!(out, "  {doc:<5} {title}");
         let _ = writeln!(
             out,
-            "  {doc:<5} {n:>3} claims, {assessed:>3} with verdicts{}, {with_cases:>3} with cases{}",
-            if v.is_empty() {
-                String::new()
-            } else {
-                let per_profile: u32 = verdicts.values().sum();
-                format!(" ({per_profile} over profiles: {})", v.join(", "))
-            },
-            if o.is_empty() {
-                String::new()
-            } else {
-                format!(" (trials: {})", o.join(", "))
-            },
+            "        {n} claims: {assessed} with a verdict, {with_cases} named by a case"
         );
+        if !verdicts.is_empty() {
+            let per_profile: u32 = verdicts.values().sum();
+            let v: Vec<String> = verdicts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            let _ = writeln!(
+                out,
+                "        {per_profile} verdicts over profiles: {}",
+                v.join(", ")
+            );
+        }
+        if !outcomes.is_empty() {
+            let total: u32 = outcomes.values().sum();
+            let o: Vec<String> = outcomes
+                .iter()
+                .map(|(k, n)| format!("{n} {}", k.name()))
+                .collect();
+            let _ = writeln!(
+                out,
+                "        {total} trials of the cases naming them: {}",
+                o.join(", ")
+            );
+        }
         for (subject, counts) in engine_runs {
             let c: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {}", k.name())).collect();
             let _ = writeln!(out, "        {subject} runs: claims {}", c.join(", "));
@@ -436,5 +458,33 @@ mod tests {
             "{}",
             summary_text(&e)
         );
+    }
+
+    #[test]
+    fn the_summary_fits_100_columns_and_counts_a_trial_once_however_many_claims_its_case_names() {
+        let mut t = trial("ref", "sizes::a", "MV-08", Status::Pass);
+        t.claims = vec!["MV-08".into(), "MV-04".into()];
+        let cases = [CaseClaims {
+            case: t.case.clone(),
+            claims: t.claims.clone(),
+        }];
+        let e = entries(None, &cases, &[t], &Engines::new());
+        let text = summary_text(&e);
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 100,
+                "{} columns: {line}",
+                line.chars().count()
+            );
+        }
+        assert!(
+            text.contains("        1 trials of the cases naming them: 1 pass\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  MV    \"Memory Usage\""),
+            "the document is named: {text}"
+        );
+        assert!(text.contains("not about\nan implementation"), "{text}");
     }
 }

@@ -15,6 +15,7 @@ use libtest_mimic::Arguments;
 use memspec::profile::{Engine, ProfileId};
 use memspec_conformance::case::Case;
 use memspec_conformance::ledger::{self, CaseClaims};
+use memspec_conformance::partition::Partition;
 use memspec_conformance::report::{self, Report};
 use memspec_conformance::run::{self, DEFAULT_TIMEOUT, Harness, SubjectRun};
 use memspec_conformance::subjects::{OpenOptions, Registry, engine, reference::RefFactory};
@@ -72,11 +73,15 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Run cases against subjects.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the trials (`subject/profile/suite::case`) a run would make.
     List(ListArgs),
     /// List the profiles, with whether each has its tables.
-    Profiles,
+    Profiles {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
     /// Show a profile's layout: tag table, immediates, heap geometry, header layouts, sizes.
     Explain {
         /// The profile, e.g. `micropython-a32`.
@@ -97,6 +102,13 @@ enum Cmd {
         /// A JSON report (`memspec run --report`) whose outcomes to show beside the claims.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// With `--report`: how many claims this subject's trials held, failed or did not exercise,
+        /// per profile (e.g. `memspec claims --subject ref --report r.json`).
+        #[arg(long, requires = "report")]
+        subject: Option<String>,
+        /// With `--subject`: only this profile.
+        #[arg(long, requires = "subject")]
+        profile: Option<String>,
     },
     /// Work with JSON reports.
     Report {
@@ -112,6 +124,9 @@ enum Cmd {
         names: Vec<String>,
         #[command(flatten)]
         engines: EngineArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
     },
 }
 
@@ -180,6 +195,8 @@ enum ShowFormat {
     Text,
     Markdown,
     Junit,
+    Json,
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -235,18 +252,35 @@ struct RunArgs {
     /// Write Markdown here.
     #[arg(long)]
     markdown: Option<PathBuf>,
+    /// Write one self-contained HTML page here: the matrix, the failures with block maps, the ledger.
+    #[arg(long)]
+    html: Option<PathBuf>,
     /// The trial stream's format (default: terse on a terminal, pretty otherwise).
     #[arg(long, value_enum)]
     format: Option<StreamFormat>,
     /// Trials run at once, 1 or more (default: the number of cores).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+    /// Run one part of the plan: `count:K/N` (every N-th trial from the K-th) or `hash:K/N` (by a
+    /// hash of the trial name); join the parts' reports with `memspec report merge`.
+    #[arg(long, value_name = "SCHEME:K/N", value_parser = Partition::parse)]
+    partition: Option<Partition>,
+    /// Write each trial's requests and answers to DIR/<subject>/<profile>/<suite>/<case>.jsonl.
+    #[arg(long, value_name = "DIR")]
+    trace: Option<PathBuf>,
+    /// With `--trace`: replay each failed trial's requests on this subject (only `ref`) and print the
+    /// first answer that differs.
+    #[arg(long, value_name = "SUBJECT", requires = "trace", value_parser = ["ref"])]
+    diff_against: Option<String>,
 }
 
 #[derive(Args, Debug)]
 struct ListArgs {
     #[command(flatten)]
     select: Select,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: TextOrJson,
 }
 
 fn main() -> ExitCode {
@@ -270,19 +304,35 @@ fn main() -> ExitCode {
             markdown: None,
             format: None,
             threads: None,
+            partition: None,
+            html: None,
+            trace: None,
+            diff_against: None,
         }),
-        Some(Cmd::Run(a)) => run(a),
-        Some(Cmd::List(a)) => list(&a.select),
-        Some(Cmd::Profiles) => profiles(),
+        Some(Cmd::Run(a)) => run(*a),
+        Some(Cmd::List(a)) => list(&a.select, a.format),
+        Some(Cmd::Profiles { format }) => profiles(format),
         Some(Cmd::Explain { profile, format }) => explain_cmd(&profile, format),
+        Some(Cmd::Claims {
+            subject: Some(subject),
+            profile,
+            format,
+            report: Some(report),
+            ..
+        }) => coverage_cmd(&subject, profile.as_deref(), format, &report),
         Some(Cmd::Claims {
             engine,
             format,
             report,
+            ..
         }) => claims(engine.as_deref(), format, report.as_deref()),
         Some(Cmd::Report { command }) => report_cmd(command),
         Some(Cmd::Serve) => serve_cmd(),
-        Some(Cmd::Engines { names, engines }) => engines_cmd(&names, &engines),
+        Some(Cmd::Engines {
+            names,
+            engines,
+            format,
+        }) => engines_cmd(&names, &engines, format),
     };
     match result {
         Ok(code) => code,
@@ -459,7 +509,12 @@ fn write_outputs(
 
 fn run(a: RunArgs) -> Res {
     let timeout = run::timeout_of(a.timeout)?;
-    check_writable(&[a.report.as_deref(), a.junit.as_deref(), a.markdown.as_deref()])?;
+    check_writable(&[
+        a.report.as_deref(),
+        a.junit.as_deref(),
+        a.markdown.as_deref(),
+        a.html.as_deref(),
+    ])?;
     let only = match &a.failed {
         None => None,
         Some(p) => {
@@ -478,7 +533,13 @@ fn run(a: RunArgs) -> Res {
             Some(names)
         }
     };
-    let h = harness(&a.select, timeout, only)?;
+    if let Some(dir) = &a.trace {
+        memspec_conformance::trace::enable(dir)?;
+    }
+    let mut h = harness(&a.select, timeout, only)?;
+    if let (Some(part), Some(hm)) = (a.partition, Arc::get_mut(&mut h)) {
+        hm.only = Some(part.select(hm.plan().iter().map(|p| p.name.as_str())));
+    }
     for w in h.stale_expectations() {
         eprintln!("memspec: warning: {w}");
     }
@@ -508,6 +569,15 @@ fn run(a: RunArgs) -> Res {
         a.junit.as_deref(),
         a.markdown.as_deref(),
     )?;
+    if a.diff_against.is_some() {
+        say!(
+            "\nfailed trials against ref:\n{}",
+            memspec_conformance::trace::diff_failed(&report.trials, &RefFactory)
+        );
+    }
+    if let Some(p) = &a.html {
+        write_file(p, &report::html::write(&report))?;
+    }
     Ok(if conclusion.has_failed() || report.failed() {
         ExitCode::FAILURE
     } else {
@@ -515,25 +585,50 @@ fn run(a: RunArgs) -> Res {
     })
 }
 
-fn list(s: &Select) -> Res {
+fn list(s: &Select, format: TextOrJson) -> Res {
     let h = harness(s, DEFAULT_TIMEOUT, None)?;
+    let mut listed = Vec::new();
     for p in h.plan() {
         let hit = match &s.filter {
             None => true,
             Some(f) if s.exact => p.name == *f,
             Some(f) => p.name.contains(f.as_str()),
         };
-        if hit {
+        if hit && matches!(format, TextOrJson::Json) {
+            listed.push(serde_json::json!({ "name": p.name, "skip": p.skip }));
+        } else if hit {
             match &p.skip {
                 Some(r) => sayln!("{}  (skip: {})", printable(&p.name), printable(r)),
                 None => sayln!("{}", printable(&p.name)),
             }
         }
     }
+    if matches!(format, TextOrJson::Json) {
+        print_json(&serde_json::json!({ "schema": "memspec-list/1", "trials": listed }))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn profiles() -> Res {
+fn print_json(v: &serde_json::Value) -> Result<(), String> {
+    sayln!("{}", serde_json::to_string_pretty(v).map_err(|e| e.to_string())?);
+    Ok(())
+}
+
+fn profiles(format: TextOrJson) -> Res {
+    if matches!(format, TextOrJson::Json) {
+        let list: Vec<_> = ProfileId::ALL
+            .iter()
+            .map(|p| {
+                let t = p.profile();
+                serde_json::json!({
+                    "name": p.name(), "engine": p.engine().name(),
+                    "value_bits": t.map(|t| t.value_width.bits()), "gc": t.map(|t| t.gc.name()),
+                })
+            })
+            .collect();
+        print_json(&serde_json::json!({ "schema": "memspec-profiles/1", "profiles": list }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     for p in ProfileId::ALL {
         let state = match p.profile() {
             Some(t) => format!("{} bits, {}", t.value_width.bits(), t.gc.name()),
@@ -594,6 +689,14 @@ fn claims(engine: Option<&str>, format: TextOrJson, report: Option<&Path>) -> Re
     Ok(ExitCode::SUCCESS)
 }
 
+fn coverage_cmd(subject: &str, profile: Option<&str>, format: TextOrJson, report: &Path) -> Res {
+    let profile = profile.map(profile_named).transpose()?;
+    let r = read_report(report)?;
+    let json = matches!(format, TextOrJson::Json);
+    say!("{}", ledger::coverage::answer(subject, profile, &r.trials, json)?);
+    Ok(ExitCode::SUCCESS)
+}
+
 fn read_report(p: &Path) -> Result<Report, String> {
     let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
     Report::parse(&p.display().to_string(), &text)
@@ -640,13 +743,17 @@ fn report_cmd(c: ReportCmd) -> Res {
                 }
                 ShowFormat::Markdown => say!("{}", report::markdown::write(&r)),
                 ShowFormat::Junit => say!("{}", report::junit::write(&r)),
+                ShowFormat::Json => sayln!("{}", r.to_json()),
+                ShowFormat::Html => say!("{}", report::html::write(&r)),
             }
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn engines_cmd(names: &[String], args: &EngineArgs) -> Res {
+fn engines_cmd(names: &[String], args: &EngineArgs, format: TextOrJson) -> Res {
+    let json = matches!(format, TextOrJson::Json);
+    let mut listed = Vec::new();
     let all: Vec<String> = memspec_engines::subjects::NAMES
         .iter()
         .map(|n| (*n).to_string())
@@ -662,12 +769,20 @@ fn engines_cmd(names: &[String], args: &EngineArgs) -> Res {
             ));
         }
         match engine::availability(name, &options) {
+            Ok(()) if json => listed.push(serde_json::json!({ "name": name, "ready": true })),
             Ok(()) => sayln!("{name:<20} ready"),
             Err(why) => {
                 missing += 1;
-                sayln!("{name:<20} cannot run: {why}");
+                if json {
+                    listed.push(serde_json::json!({ "name": name, "ready": false, "why": why }));
+                } else {
+                    sayln!("{name:<20} cannot run: {why}");
+                }
             }
         }
+    }
+    if json {
+        print_json(&serde_json::json!({ "schema": "memspec-engines/1", "engines": listed }))?;
     }
     Ok(if missing == 0 {
         ExitCode::SUCCESS

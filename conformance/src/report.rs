@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::check::Figures;
 use crate::ledger::{self, LedgerEntry};
 
+pub mod html;
 pub mod junit;
 pub mod markdown;
 

@@ -19,7 +19,7 @@ use memspec::profile::ProfileId;
 use memspec::subject::Capabilities;
 
 use crate::case::{Case, Op};
-use crate::check::{self, Execution, Figures};
+use crate::check::{Execution, Figures};
 use crate::expectations::{self, Expectations, Outcome};
 use crate::ledger::CaseClaims;
 use crate::plan::Plan;
@@ -203,7 +203,10 @@ fn run_case_here(
         arena_bytes: arena_of(&plan),
     };
     let mut exec = None;
-    let fault = factory.lend(&lease, &mut |s| exec = Some(check::execute(&plan, s)));
+    let trial = format!("{}/{}/{}", factory.name(), profile.name(), case.id.short());
+    let fault = factory.lend(&lease, &mut |s| {
+        exec = Some(crate::trace::execute(&plan, s, &trial))
+    });
     match (exec, fault) {
         (Some(e), Ok(())) => e,
         (Some(Execution::Failed(f, mut p) | Execution::Unsteady(f, mut p)), Err(fault)) => {

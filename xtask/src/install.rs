@@ -40,6 +40,7 @@ pub fn all(sh: &Shell) -> Result {
     qemu(sh)?;
     microbit(sh)?;
     crate::fuzz::install(sh)?;
+    crate::html::install(sh)?;
     Ok(())
 }
 
@@ -234,7 +235,7 @@ pub fn micropython_unix(sh: &Shell) -> Result {
 }
 
 /// A piece that could not be installed: an error in CI, a printed skip elsewhere.
-fn unavailable(what: &str, how: &str) -> Result {
+pub(crate) fn unavailable(what: &str, how: &str) -> Result {
     if in_ci() {
         return Err(format!("{what}; CI needs it: {how}").into());
     }

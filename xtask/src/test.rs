@@ -68,6 +68,8 @@ pub fn run(args: &[String]) -> Result {
     )
     .run()?;
 
+    crate::html::check(&sh)?;
+
     step("the same corpus through the process protocol against memspec serve");
     cmd!(
         sh,

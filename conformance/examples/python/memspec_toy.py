@@ -168,7 +168,27 @@ class Toy:
                 {"name": "heap.allocations", "unit": "count", "value": heads}]
 
     def heap_map(self):
-        out, b, n = [], 0, len(self.blocks)
+        """`micropython.mem_info(1)` from the heap lines on: gc_dump_info, then gc_dump_alloc_table."""
+        runs, b, n = [], 0, len(self.blocks)      # (is_free, length in blocks) of each run
+        while b < n:
+            e = b + 1
+            if self.blocks[b] == FREE:
+                while e < n and self.blocks[e] == FREE:
+                    e += 1
+            else:
+                while e < n and self.blocks[e] == TAIL:
+                    e += 1
+            runs.append((self.blocks[b] == FREE, e - b))
+            b = e
+        allocs = [length for free, length in runs if not free]
+        total = n * BLOCK_BYTES
+        used = sum(allocs) * BLOCK_BYTES
+        out = [f"GC: total: {total}, used: {used}, free: {total - used}",
+               f" No. of 1-blocks: {allocs.count(1)}, 2-blocks: {allocs.count(2)}, "
+               f"max blk sz: {max(allocs, default=0)}, "
+               f"max free sz: {max((l for free, l in runs if free), default=0)}",
+               f"GC memory layout; from {POOL_ADDRESS:x}:"]
+        b = 0
         while b < n:
             run = 0
             while b + run < n and self.blocks[b + run] == FREE:

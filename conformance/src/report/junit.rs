@@ -1,4 +1,11 @@
 //! JUnit XML: one `testsuite` per subject and profile, one `testcase` per trial.
+//!
+//! The document follows the common `junit-10.xsd` (the Jenkins xUnit plugin's schema, as pytest ships
+//! it in `testing/example_scripts/junit-10.xsd`): `testsuites` carries `name`, `tests`, `failures`,
+//! `errors` and `time` only; every `testsuite` has the required `errors`; a `testcase` has only `name`,
+//! `classname` and `time`. The schema has no place for a test's file and line on `testcase`, so a
+//! failure, busted or flaky trial's text begins with the case's repository path and the line the
+//! harness named, `conformance/cases/micropython/heap/atb.case:12: ...`, which CI log viewers link.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -23,6 +30,22 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Where the shipped corpus lives in the repository: trial files are named relative to it.
+pub const CORPUS_DIR: &str = "conformance/cases";
+
+/// `path:line` of a trial: its case file in the repository, and the line its message names
+/// (`line 12: ...`), else line 1 (the case's head).
+pub fn location(t: &TrialRecord) -> String {
+    let line = t
+        .message
+        .as_deref()
+        .and_then(|m| m.strip_prefix("line "))
+        .and_then(|m| m.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or(1);
+    format!("{CORPUS_DIR}/{}:{line}", t.file)
+}
+
 /// The report as JUnit XML.
 pub fn write(report: &Report) -> String {
     let mut suites: BTreeMap<(String, String), Vec<&TrialRecord>> = BTreeMap::new();
@@ -36,10 +59,10 @@ pub fn write(report: &Report) -> String {
     let t = report.totals();
     let _ = writeln!(
         out,
-        "<testsuites name=\"memspec\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
+        "<testsuites name=\"memspec\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{:.3}\">",
         t.total(),
         t.fail,
-        t.skip
+        report.trials.iter().map(|t| t.millis).sum::<f64>() / 1000.0
     );
     for ((subject, profile), trials) in suites {
         let fails = trials.iter().filter(|t| t.status == Status::Fail).count();
@@ -47,7 +70,7 @@ pub fn write(report: &Report) -> String {
         let time: f64 = trials.iter().map(|t| t.millis).sum::<f64>() / 1000.0;
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{}/{}\" tests=\"{}\" failures=\"{fails}\" skipped=\"{skips}\" time=\"{time:.3}\">",
+            "  <testsuite name=\"{}/{}\" tests=\"{}\" failures=\"{fails}\" errors=\"0\" skipped=\"{skips}\" time=\"{time:.3}\">",
             escape(&subject),
             escape(&profile),
             trials.len()
@@ -55,10 +78,9 @@ pub fn write(report: &Report) -> String {
         for t in trials {
             let _ = write!(
                 out,
-                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{:.3}\"",
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
                 escape(&format!("{}.{}.{}", t.subject, t.profile, t.suite)),
                 escape(t.case.rsplit("::").next().unwrap_or(&t.case)),
-                escape(&t.file),
                 t.millis / 1000.0
             );
             match t.status {
@@ -67,8 +89,9 @@ pub fn write(report: &Report) -> String {
                     let msg = t.message.as_deref().unwrap_or("");
                     let _ = writeln!(
                         out,
-                        ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
+                        ">\n      <failure message=\"{}\">{}: {}</failure>\n    </testcase>",
                         escape(msg.lines().next().unwrap_or("")),
+                        escape(&location(t)),
                         escape(msg)
                     );
                 }
@@ -82,7 +105,8 @@ pub fn write(report: &Report) -> String {
                 Status::Busted | Status::Flaky => {
                     let _ = writeln!(
                         out,
-                        ">\n      <system-out>{}: {}\n{}</system-out>\n    </testcase>",
+                        ">\n      <system-out>{}: {}: {}\n{}</system-out>\n    </testcase>",
+                        escape(&location(t)),
                         t.status.name(),
                         escape(t.reason.as_deref().unwrap_or("")),
                         escape(t.message.as_deref().unwrap_or(""))
