@@ -231,16 +231,12 @@ pub fn params(ps: &[Param<'_>]) -> Result<Json, String> {
     let mut m = Map::new();
     for p in ps {
         let v = match p.value {
-            // A JSON number of at most 64 bits, signed or unsigned, as `parse_params` reads it.
+            // A JSON number of at most 64 bits, signed or unsigned; a larger one (a big int's
+            // value) as its decimal text, `{"int": "-1267650600228229401496703205376"}`.
             ParamValue::Int(i) => match (i64::try_from(i), u64::try_from(i)) {
                 (Ok(v), _) => json!(v),
                 (_, Ok(v)) => json!(v),
-                _ => {
-                    return Err(format!(
-                        "argument {}={i} does not fit the protocol's 64-bit integers",
-                        p.name
-                    ));
-                }
+                _ => json!({ "int": i.to_string() }),
             },
             ParamValue::Float(f) if f.is_finite() => float(f),
             // "nan" and "inf" alone would read back as text.
@@ -270,6 +266,15 @@ pub fn parse_params(j: Option<&Json>) -> Result<Vec<OwnedParam>, String> {
                 },
                 Json::Object(f) if f.len() == 1 && f.contains_key("float") => {
                     OwnedParamValue::Float(parse_float(&f["float"])?)
+                }
+                Json::Object(f) if f.len() == 1 && f.contains_key("int") => {
+                    let text = f["int"].as_str().unwrap_or_default();
+                    OwnedParamValue::Int(text.parse::<i128>().map_err(|_| {
+                        format!(
+                            "argument {k}: {} is no integer of at most 128 bits in decimal text",
+                            f["int"]
+                        )
+                    })?)
                 }
                 other => OwnedParamValue::Text(parse_blob(other)?),
             };
@@ -474,7 +479,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn integer_arguments_cross_as_64_bit_numbers_signed_or_unsigned() {
+    fn integer_arguments_cross_as_64_bit_numbers_and_larger_ones_as_decimal_text() {
         let arg = |v: i128| {
             [Param {
                 name: "value",
@@ -490,13 +495,23 @@ mod tests {
                 "{v}"
             );
         }
-        for v in [1i128 << 64, -(1i128 << 63) - 1] {
-            let e = params(&arg(v)).err().unwrap_or_default();
-            assert!(
-                e.contains("does not fit the protocol's 64-bit integers"),
-                "{v}: {e:?}"
+        for v in [1i128 << 64, -(1i128 << 63) - 1, 1 << 100, i128::MIN] {
+            let j = params(&arg(v)).map_err(|e| format!("{v}: {e}"));
+            assert_eq!(
+                j.as_ref().ok().map(|j| j["value"].clone()),
+                Some(json!({ "int": v.to_string() })),
+                "{v}"
+            );
+            let back = j.and_then(|j| parse_params(Some(&j)));
+            assert_eq!(
+                back.map(|ps| ps.first().map(|p| p.value.clone())),
+                Ok(Some(OwnedParamValue::Int(v))),
+                "{v}"
             );
         }
+        let bad = json!({ "value": { "int": "2**100" } });
+        let e = parse_params(Some(&bad)).err().unwrap_or_default();
+        assert!(e.contains("no integer of at most 128 bits"), "{e:?}");
     }
 
     #[test]
