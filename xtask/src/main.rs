@@ -60,7 +60,12 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         Some("install") => shell().and_then(|sh| install::all(&sh)),
         Some("qemu") => qemu::run(&args[1..]),
-        Some("microbit") => shell().and_then(|sh| microbit::check(&sh)),
+        Some("microbit") => shell()
+            .and_then(|sh| microbit::check(&sh))
+            .and_then(|not_checked| match not_checked {
+                None => Ok(()),
+                Some(why) => Err(format!("the emulated micro:bit was not checked: {why}").into()),
+            }),
         Some("hil") => hil::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),

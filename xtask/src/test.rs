@@ -105,9 +105,10 @@ pub fn run(args: &[String]) -> Result {
         hil::check_no_probe(&sh, BOARD, &board_elf)?;
     }
 
-    crate::microbit::check(&sh)?;
-
-    println!("\nxtask test: all checks passed");
+    match crate::microbit::check(&sh)? {
+        None => println!("\nxtask test: all checks passed"),
+        Some(why) => println!("\nxtask test: all checks passed; NOT CHECKED: the emulated micro:bit ({why})"),
+    }
     Ok(())
 }
 

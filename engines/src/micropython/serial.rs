@@ -412,7 +412,7 @@ mod tests {
             .collect();
         assert_eq!(
             rest.first(),
-            Some(&"import gc"),
+            Some(&"gc = _imp(\"gc\")"),
             "then the rest from the top: {rest:?}"
         );
         let class_b = rest.iter().position(|l| *l == "class _B:");
