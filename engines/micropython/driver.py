@@ -22,7 +22,7 @@ micropython = _imp("micropython")
 sys = _imp("sys")
 uctypes = _imp("uctypes")
 
-_N = 64
+_N = 1024
 _NL = 256
 _T = [None] * _N
 _A = [0] * _N
@@ -472,6 +472,13 @@ def _m_link(f, s, t, a=-1, w="0", n=0):
         else:
             raise MemoryError("link record full")
     _ok()
+
+
+# The attribute names of an instance's first slots, interned as qstrs when the driver loads: setattr
+# with a name not yet interned adds it to the qstr pool (py/qstr.c qstr_from_strn, through
+# mp_obj_str_get_qstr in py/modbuiltins.c mp_builtin_setattr), and a new pool or chunk on the heap
+# would show in the reading around the store.
+_SLOT_NAMES = ("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7")
 
 
 def _set(o, s, v):

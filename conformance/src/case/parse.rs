@@ -19,7 +19,7 @@ use super::{
 type Res<T> = Result<T, (Pos, String)>;
 
 /// Allocations a `fill` may make when the case gives no `max=`.
-const DEFAULT_FILL_MAX: u32 = 64;
+const DEFAULT_FILL_MAX: u32 = 1024;
 
 /// The most allocations a `fill` may be given (`max=`): a bound on the trial's time and memory.
 const FILL_MAX_LIMIT: u32 = 4096;

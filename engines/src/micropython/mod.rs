@@ -50,7 +50,7 @@ pub const FUNCTIONS: &[&str] = &[
 pub const READINGS: usize = 6;
 
 /// Objects a case may allocate (the driver's table size, `_N`).
-pub const MAX_OBJECTS: u32 = 64;
+pub const MAX_OBJECTS: u32 = 1024;
 
 /// An argument of a driver call.
 #[derive(Clone, Debug, PartialEq)]
