@@ -7,6 +7,8 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -62,24 +64,37 @@ const CHANNEL_CHUNKS: usize = 64;
 /// The longest [`Reader::drain`] waits for quiet before it gives up on a line that never stops.
 pub const MAX_DRAIN: Duration = Duration::from_secs(2);
 
-/// Bytes read from a file by a thread, handed over with deadlines.
+/// Bytes read from a file by a thread, handed over with deadlines. Dropped, it tells the thread to
+/// stop at its next read that times out; [`Reader::close`] also waits for that.
 #[derive(Debug)]
 pub struct Reader {
     chunks: Receiver<Vec<u8>>,
     pending: Vec<u8>,
     /// Bytes of `pending` already searched for the current terminator.
     searched: usize,
+    /// Set when the reader is let go of: the thread stops at its next read that times out.
+    stop: Arc<AtomicBool>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }
 
 impl Reader {
     /// Starts a thread reading `from` until it ends.
     pub fn spawn(mut from: impl Read + Send + 'static) -> Reader {
         let (tx, chunks) = sync_channel(CHANNEL_CHUNKS);
-        thread::spawn(move || {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let thread = thread::spawn(move || {
             let mut buf = [0u8; 4096];
             loop {
                 match from.read(&mut buf) {
-                    // Serial ports time out reads on a schedule of their own: keep waiting.
+                    // Serial ports time out reads on a schedule of their own: keep waiting, until
+                    // the reader is let go of.
                     Err(e)
                         if matches!(
                             e.kind(),
@@ -88,6 +103,9 @@ impl Reader {
                                 | std::io::ErrorKind::WouldBlock
                         ) =>
                     {
+                        if stopped.load(Ordering::Relaxed) {
+                            break;
+                        }
                         continue;
                     }
                     Ok(0) | Err(_) => break,
@@ -103,6 +121,18 @@ impl Reader {
             chunks,
             pending: Vec::new(),
             searched: 0,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Lets go of a reader whose reads time out (a serial port's): waits for its thread to end, so
+    /// the file it reads is closed when this returns (a serial port's exclusive lock is held while
+    /// any handle of it is open).
+    pub fn close(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
     }
 

@@ -107,8 +107,16 @@ impl Serial {
         self
     }
 
+    /// Closes the port, the reading thread's handle too, so that it can be opened again at once.
+    fn let_go(&mut self) {
+        if let Some((port, reader)) = self.port.take() {
+            drop(port);
+            reader.close();
+        }
+    }
+
     fn lost(&mut self, e: ReadError, what: &str) -> SubjectError {
-        self.port = None;
+        self.let_go();
         let (kind, how, got) = match e {
             ReadError::Timeout(got) => (ErrorKind::Timeout, "stopped answering", got),
             ReadError::Closed(got) => (ErrorKind::Crashed, "closed the port", got),
@@ -135,7 +143,7 @@ impl Serial {
         for chunk in bytes.chunks(CHUNK_BYTES) {
             let done = port.write_all(chunk).and_then(|()| port.flush());
             if let Err(e) = done {
-                self.port = None;
+                self.let_go();
                 return Err(SubjectError::new(
                     ErrorKind::Crashed,
                     format_args!("{NAME}: writing to {path} failed: {e}"),
@@ -301,7 +309,7 @@ impl Transport for Serial {
             // Back to the friendly REPL, for whoever uses the board next.
             let _ = self.write(b"\x02");
         }
-        self.port = None;
+        self.let_go();
     }
 }
 
@@ -331,8 +339,8 @@ pub fn can_open(spec: &PortSpec) -> Result<(), Missing> {
 
 /// The driver's top-level statements, each a piece to compile on its own: the functions first,
 /// largest first, then the rest in their order. Lines that hold only a comment are left out; a
-/// statement runs on while its lines are indented (or close a bracket); each level of four spaces
-/// becomes one.
+/// statement runs on while its lines are indented (or close a bracket), and through the clauses of a
+/// compound statement (`except`, `else`, `elif`, `finally`); each level of four spaces becomes one.
 pub fn pieces(source: &str) -> Vec<String> {
     let mut all: Vec<String> = Vec::new();
     for line in source.lines() {
@@ -340,7 +348,11 @@ pub fn pieces(source: &str) -> Vec<String> {
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        let continues = line.starts_with([' ', '\t', ')', ']', '}']);
+        let clause = ["except", "else", "elif", "finally"].iter().any(|k| {
+            t.strip_prefix(k)
+                .is_some_and(|rest| rest.starts_with([':', ' ', '(']))
+        });
+        let continues = clause || line.starts_with([' ', '\t', ')', ']', '}']);
         // One space per level of the driver's four: less to send, and less for the board's lexer
         // to hold.
         let indent = line.len() - t.len();
@@ -415,6 +427,14 @@ mod tests {
             rest.first(),
             Some(&"gc = _imp(\"gc\")"),
             "then the rest from the top: {rest:?}"
+        );
+        let try_ = all
+            .iter()
+            .find(|p| p.starts_with("try:"))
+            .expect("the driver's top-level try");
+        assert!(
+            try_.contains("\nexcept OverflowError:\n"),
+            "a try and its clauses are one piece: {try_:?}"
         );
         let class_b = rest.iter().position(|l| *l == "class _B:");
         let self_b = rest.iter().position(|l| *l == "_S = _B()");
