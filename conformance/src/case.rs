@@ -270,7 +270,7 @@ impl Op {
         match self {
             Op::Start { .. } => Capabilities::NONE,
             Op::Fill { rooted, .. } => {
-                let c = Capabilities::of(&[Capability::RawAlloc, Capability::HeapMap]);
+                let c = Capabilities::of(&[Capability::RawAlloc, Capability::HeapMap, Capability::FullHeap]);
                 if *rooted { c.with(Capability::Root) } else { c }
             }
             other => other

@@ -46,11 +46,15 @@ pub enum Capability {
     /// Start a heap (or arena) of the size a case's `start arena=N` asks for. A model and an engine
     /// started afresh per case have it; a board, whose heap size its firmware fixes, does not.
     SizedHeap,
+    /// Run further steps once a `fill` has left no block free. A model has it, and an engine whose
+    /// calls take nothing from its heap; an engine that compiles each call on its heap (a REPL, a
+    /// board's raw REPL) finds no block for the next step's compile, or makes new free runs with it.
+    FullHeap,
 }
 
 impl Capability {
     /// Every capability.
-    pub const ALL: [Capability; 13] = [
+    pub const ALL: [Capability; 14] = [
         Capability::Encode,
         Capability::Decode,
         Capability::Alloc,
@@ -64,6 +68,7 @@ impl Capability {
         Capability::Inspect,
         Capability::RawAlloc,
         Capability::SizedHeap,
+        Capability::FullHeap,
     ];
 
     /// The capability's name in cases and the protocol: `encode`, `heap-map`, ...
@@ -82,6 +87,7 @@ impl Capability {
             Capability::Inspect => "inspect",
             Capability::RawAlloc => "raw-alloc",
             Capability::SizedHeap => "sized-heap",
+            Capability::FullHeap => "full-heap",
         }
     }
 

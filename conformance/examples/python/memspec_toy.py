@@ -23,7 +23,7 @@ POOL_ADDRESS = 0x3FFB0000   # where the toy says its pool starts
 MAP_LINE_BLOCKS = 64        # blocks per line of gc_dump_alloc_table
 FREE, HEAD, TAIL = 0, 1, 2
 CAPABILITIES = ["encode", "decode", "alloc", "link", "root", "collect", "stats", "heap-map",
-                "liveness", "inspect", "raw-alloc", "sized-heap"]
+                "liveness", "inspect", "raw-alloc", "sized-heap", "full-heap"]
 
 
 class SubjectError(Exception):

@@ -199,11 +199,11 @@ mod tests {
             "{holes}fill rooted max=3\nstats\n  expect free 0 bytes from s\n  expect allocations 6 from s\n"
         );
         assert_eq!(
-            problems("alloc root collect stats heap-map raw-alloc", &full),
+            problems("alloc root collect stats heap-map raw-alloc full-heap", &full),
             Vec::<String>::new()
         );
         let short = format!("{holes}fill rooted max=2\nstats\n  expect free 0 bytes from s\n");
-        let p = problems("alloc root collect stats heap-map raw-alloc", &short);
+        let p = problems("alloc root collect stats heap-map raw-alloc full-heap", &short);
         assert_eq!(p.len(), 1, "{p:#?}");
         assert!(
             p[0].contains("line 17: `fill` failed")

@@ -48,6 +48,7 @@ pub const CAPS: Capabilities = Capabilities::of(&[
     Capability::Inspect,
     Capability::RawAlloc,
     Capability::SizedHeap,
+    Capability::FullHeap,
 ]);
 
 /// The toy subject.

@@ -744,6 +744,12 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
         if self.transport.sized_heap() {
             c = c.with(Capability::SizedHeap);
         }
+        // A REPL compiles each step on the heap: once a fill has taken every block, the next
+        // step's compile finds none, or, where a collection frees the last step's garbage (or the
+        // heap grows, py/gc.c gc_try_add_heap), leaves new free runs for the fill to take.
+        if !self.transport.compiles_calls() {
+            c = c.with(Capability::FullHeap);
+        }
         c
     }
 
