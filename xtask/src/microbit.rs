@@ -179,8 +179,9 @@ pub fn run(memspec: &Path) -> Result<Option<String>> {
                 .find(|l| l.contains(DRIVER_DOES_NOT_FIT))
                 .unwrap_or_default()
                 .trim()
+                .trim_start_matches("memspec: error: ")
                 .to_owned();
-            println!("xtask: the emulated micro:bit is NOT CHECKED: the driver does not fit its heap yet: {why}");
+            println!("xtask: the emulated micro:bit is NOT CHECKED: the driver does not fit its heap yet");
             Ok(Some(format!("the driver does not fit the micro:bit's heap: {why}")))
         }
         Some(s) => Err(format!("micropython-serial on the emulated micro:bit: memspec exited with {s}").into()),
