@@ -46,6 +46,24 @@ pub const FUNCTIONS: &[&str] = &[
     "_m_gc", "_m_peek", "_m_dec", "_m_view",
 ];
 
+/// The most fresh names interned to make a qstr past the engine's last one
+/// ([`qstr_making_source`]): the cases name qstrs up to about 1,500, and an engine has made 700 to
+/// 1,100 when the driver has loaded.
+pub const QSTR_MAKE_LIMIT: u64 = 4096;
+
+/// A program that interns fresh names (`_q0`, `_q1`, ...) until the qstr whose word is `word`
+/// exists, at most [`QSTR_MAKE_LIMIT`] of them, and prints `x=` the word of the last one. A new qstr
+/// takes the next index (`py/qstr.c` `qstr_add`); `hasattr` interns the name it is given
+/// (`py/modbuiltins.c` `mp_builtin_hasattr` through `py/objstr.c` `mp_obj_str_get_qstr`); `str()`
+/// of bytes whose text is interned is that qstr (`py/objstr.c` `mp_obj_str_make_new`), whose
+/// `id()` is its word; words grow with the index in every representation. A program of its own,
+/// not a driver function, so that the driver's heap is the same whether or not a case makes one.
+fn qstr_making_source(word: u64) -> String {
+    format!(
+        "for _k in range({QSTR_MAKE_LIMIT}):\n _s = '_q%d' % _k\n hasattr(_S, _s)\n _x = id(str(bytes(_s, 'utf-8'), 'utf-8'))\n if _x >= {word}:\n  break\nprint('@' 'R x=%d' % _x)\ndel _k, _s, _x"
+    )
+}
+
 /// Readings taken at most until the smallest has been seen twice ([`MicroPython::reading_with_free`]).
 pub const READINGS: usize = 6;
 
@@ -488,21 +506,39 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
 
     /// The word of qstr `q`, found by the engine: the word the representation gives the index
     /// (`py/obj.h` `MP_OBJ_NEW_QSTR`) is read back as a str, and `id()` of that text interned must
-    /// be the same word. Only qstrs the engine has made can be read: those up to the last one the
-    /// driver made at load (`_m_hello`'s `qm`).
+    /// be the same word. Only qstrs the engine has made can be read; one past the last the driver
+    /// knows of is made first by interning fresh names until it exists ([`qstr_making_source`]).
     fn encode_qstr(&mut self, q: u64) -> SubjectResult<Encoded> {
         let d = self.det()?.clone();
         let last = qstr_index(d.repr, d.last_qstr);
-        if q > last {
-            return Err(SubjectError::new(
-                ErrorKind::Unsupported,
-                format_args!(
-                    "{}: qstr {q} is past the last qstr the engine has made ({last}); Python code names a qstr only by its text",
-                    self.name_()
-                ),
-            ));
-        }
         let word = qstr_word(d.repr, q);
+        if q > last {
+            if q - last > QSTR_MAKE_LIMIT {
+                return Err(SubjectError::new(
+                    ErrorKind::Unsupported,
+                    format_args!(
+                        "{}: qstr {q} is {} past the last qstr the engine has made ({last}); the driver interns at most {QSTR_MAKE_LIMIT} fresh names to reach one",
+                        self.name_(),
+                        q - last
+                    ),
+                ));
+            }
+            let text = self.transport.run(&qstr_making_source(word))?;
+            let made = Reply::parse(self.name_(), "making a qstr", &text)?.int(self.name_(), "x")?;
+            if d.word(made) != word {
+                return Err(SubjectError::new(
+                    ErrorKind::Engine,
+                    format_args!(
+                        "{}: interning fresh names made the qstr of word {:#x}, not {word:#x} (another text took qstr {q})",
+                        self.name_(),
+                        d.word(made)
+                    ),
+                ));
+            }
+            if let Some(det) = self.detected.as_mut() {
+                det.last_qstr = word;
+            }
+        }
         if d.repr == detect::Repr::D && word >> 48 == 3 {
             // REPR_D has no immediate objects (MICROPY_OBJ_IMMEDIATE_OBJS is 0): mp_obj_get_type
             // takes such a word for a pointer and follows it.
