@@ -592,12 +592,18 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
     }
 }
 
-/// Checked `a - b` of two heap readings, as bytes.
-fn delta(subject: &str, what: &str, before: i128, after: i128) -> SubjectResult<u64> {
-    u64::try_from(after - before).map_err(|_| {
+/// The bytes a step changed the heap by, from the readings before and after it: how much an
+/// allocation grew it, or (`frees`) how much a collection freed. A change the other way is a reading
+/// the step cannot cause, which only garbage that one reading kept and the other did not explains
+/// (stale words on the C stack, `py/gc.c` `gc_collect_root`): unsteady, with both readings.
+fn delta(subject: &str, what: &str, before: i128, after: i128, frees: bool) -> SubjectResult<u64> {
+    let change = if frees { before - after } else { after - before };
+    u64::try_from(change).map_err(|_| {
         SubjectError::new(
-            ErrorKind::Engine,
-            format_args!("{subject}: {what}: the heap shrank from {before} to {after} bytes"),
+            ErrorKind::Unsteady,
+            format_args!(
+                "{subject}: noisy readings: gc.mem_alloc() read {before} bytes before {what} and {after} after, a change it cannot make (garbage kept alive by stale words in one reading and not the other)"
+            ),
         )
     })
 }
@@ -958,7 +964,7 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
         );
         let heap = detect::is_pointer(d.repr, word);
         let after = self.settled_keeping_prep()?;
-        let bytes = delta(self.name_(), "alloc", before, after)?;
+        let bytes = delta(self.name_(), "an allocation", before, after, false)?;
         self.objects.push(Held {
             word,
             heap,
@@ -1130,7 +1136,7 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
         let heads1 = map1.map_or(0, |m| m.heads());
         Ok(Collection {
             freed_allocations: heads0.saturating_sub(heads1),
-            freed_bytes: delta(self.name_(), "collect", after, before)?,
+            freed_bytes: delta(self.name_(), "a collection", before, after, true)?,
             returned,
             finalisers_run: 0,
         })
@@ -1244,6 +1250,22 @@ mod tests {
         assert_eq!(items(&a32, 17), 6, "17 bytes: two blocks, (32 - 8) / 4 items");
         let d32 = detected(D32);
         assert_eq!(items(&d32, 32), 3, "REPR_D: one block, (32 - 8) / 8 items");
+    }
+
+    #[test]
+    fn a_reading_the_step_cannot_cause_is_unsteady_with_both_readings() {
+        assert_eq!(delta("t", "an allocation", 100, 148, false).unwrap(), 48);
+        assert_eq!(delta("t", "a collection", 148, 100, true).unwrap(), 48);
+        for e in [
+            delta("t", "an allocation", 54_960, 54_944, false).unwrap_err(),
+            delta("t", "a collection", 54_944, 54_960, true).unwrap_err(),
+        ] {
+            assert_eq!(e.kind, ErrorKind::Unsteady, "{e}");
+            assert!(
+                e.detail.as_str().contains("54960") && e.detail.as_str().contains("54944"),
+                "{e}"
+            );
+        }
     }
 
     #[test]
