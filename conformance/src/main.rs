@@ -233,6 +233,35 @@ struct Select {
     engines: EngineArgs,
 }
 
+impl Select {
+    /// The options that choose these subjects again, for the commands the summary suggests (empty
+    /// for the default, `ref` on the shipped corpus).
+    fn again(&self) -> String {
+        let mut out: Vec<String> = Vec::new();
+        if self.subjects != ["ref"] {
+            for s in &self.subjects {
+                out.push(format!("--subject {s}"));
+            }
+        }
+        if let Some(c) = &self.command {
+            out.push(format!("--command \"{c}\""));
+        }
+        if let Some(c) = &self.cases {
+            out.push(format!("--cases {}", c.display()));
+        }
+        if let Some(e) = &self.expectations {
+            out.push(format!("--expectations {}", e.display()));
+        }
+        if let Some(m) = &self.engines.micropython {
+            out.push(format!("--micropython {}", m.display()));
+        }
+        if let Some(p) = &self.engines.port {
+            out.push(format!("--port {p} --baud {}", self.engines.baud));
+        }
+        out.join(" ")
+    }
+}
+
 #[derive(Args, Debug)]
 struct RunArgs {
     #[command(flatten)]
@@ -550,14 +579,8 @@ fn run(a: RunArgs) -> Res {
     });
     let args = libtest_args(&a.select, format, a.threads, false);
     let (conclusion, report) = h.run(&args);
-    let mut summary = String::from("\n");
-    summary.push_str(&report.matrix_text());
-    let skips = report.skips_text();
-    if !skips.is_empty() {
-        summary.push_str(&skips);
-    }
-    summary.push('\n');
-    summary.push_str(&ledger::summary_text(&report.ledger));
+    let report_file = a.report.as_ref().map(|p| p.display().to_string());
+    let summary = report::terminal::summary(&report, &a.select.again(), report_file.as_deref());
     if format == StreamFormat::Json {
         eprint!("{summary}");
     } else {

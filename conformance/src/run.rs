@@ -23,6 +23,7 @@ use crate::check::{Execution, Figures};
 use crate::expectations::{self, Expectations, Outcome};
 use crate::ledger::CaseClaims;
 use crate::plan::Plan;
+use crate::report::terminal::not_served;
 use crate::report::{Report, RunInfo, Status, TrialRecord};
 use crate::subjects::{Lease, Served, SubjectFactory};
 
@@ -278,7 +279,7 @@ impl Harness {
                     let entry = s.expectations.lookup(&key);
                     let expected = entry.map_or((Outcome::Pass, None), |e| (e.outcome, e.reason.clone()));
                     let skip = match s.served.iter().find(|(sp, _)| sp == p) {
-                        None => Some(format!("{} does not serve {}", s.factory.name(), p.name())),
+                        None => Some(not_served(s.factory.name(), p.name())),
                         Some((_, caps)) if !caps.covers(c.needs) => Some(format!(
                             "{} lacks {} for {}",
                             s.factory.name(),
