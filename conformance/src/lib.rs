@@ -26,5 +26,6 @@ pub mod protocol;
 pub mod report;
 pub mod run;
 pub mod serve;
+pub mod stream;
 pub mod subjects;
 pub mod trace;

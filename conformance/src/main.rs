@@ -19,7 +19,7 @@ use memspec_conformance::partition::Partition;
 use memspec_conformance::report::{self, Report};
 use memspec_conformance::run::{self, DEFAULT_TIMEOUT, Harness, SubjectRun};
 use memspec_conformance::subjects::{OpenOptions, Registry, engine, reference::RefFactory};
-use memspec_conformance::{corpus, explain, serve};
+use memspec_conformance::{corpus, explain, serve, stream};
 use memspec_engines::micropython::serial::PortSpec;
 
 /// Writes to stdout; when stdout is a pipe its reader closed (`memspec list | head -1`), the
@@ -68,6 +68,27 @@ fn printable(text: &str) -> String {
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
+    /// Colour in the trial stream: `auto` colours a terminal unless NO_COLOR is set and not empty.
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    /// Whether to colour output going to a terminal (`terminal`) or elsewhere.
+    fn on(self, terminal: bool) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -315,30 +336,33 @@ struct ListArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => run(RunArgs {
-            select: Select {
-                subjects: vec!["ref".into()],
-                profiles: Vec::new(),
-                command: None,
-                cases: None,
-                expectations: None,
-                filter: None,
-                exact: false,
-                engines: EngineArgs::default(),
+        None => run(
+            RunArgs {
+                select: Select {
+                    subjects: vec!["ref".into()],
+                    profiles: Vec::new(),
+                    command: None,
+                    cases: None,
+                    expectations: None,
+                    filter: None,
+                    exact: false,
+                    engines: EngineArgs::default(),
+                },
+                timeout: DEFAULT_TIMEOUT.as_secs_f64(),
+                failed: None,
+                report: None,
+                junit: None,
+                markdown: None,
+                format: None,
+                threads: None,
+                partition: None,
+                html: None,
+                trace: None,
+                diff_against: None,
             },
-            timeout: DEFAULT_TIMEOUT.as_secs_f64(),
-            failed: None,
-            report: None,
-            junit: None,
-            markdown: None,
-            format: None,
-            threads: None,
-            partition: None,
-            html: None,
-            trace: None,
-            diff_against: None,
-        }),
-        Some(Cmd::Run(a)) => run(*a),
+            cli.color,
+        ),
+        Some(Cmd::Run(a)) => run(*a, cli.color),
         Some(Cmd::List(a)) => list(&a.select, a.format),
         Some(Cmd::Profiles { format }) => profiles(format),
         Some(Cmd::Explain { profile, format }) => explain_cmd(&profile, format),
@@ -465,7 +489,13 @@ fn harness(s: &Select, timeout: Duration, only: Option<Vec<String>>) -> Result<A
     Ok(Arc::new(h))
 }
 
-fn libtest_args(s: &Select, format: StreamFormat, threads: Option<u16>, list: bool) -> Arguments {
+fn libtest_args(
+    s: &Select,
+    format: StreamFormat,
+    threads: Option<u16>,
+    color: bool,
+    list: bool,
+) -> Arguments {
     let mut argv: Vec<String> = vec!["memspec".into()];
     if list {
         argv.push("--list".into());
@@ -480,10 +510,8 @@ fn libtest_args(s: &Select, format: StreamFormat, threads: Option<u16>, list: bo
             .into(),
         );
     }
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        argv.push("--color".into());
-        argv.push("never".into());
-    }
+    argv.push("--color".into());
+    argv.push(if color { "always" } else { "never" }.into());
     if let Some(t) = threads {
         argv.push("--test-threads".into());
         argv.push(t.to_string());
@@ -536,7 +564,7 @@ fn write_outputs(
     Ok(())
 }
 
-fn run(a: RunArgs) -> Res {
+fn run(a: RunArgs, color: Color) -> Res {
     let timeout = run::timeout_of(a.timeout)?;
     check_writable(&[
         a.report.as_deref(),
@@ -577,8 +605,9 @@ fn run(a: RunArgs) -> Res {
     } else {
         StreamFormat::Pretty
     });
-    let args = libtest_args(&a.select, format, a.threads, false);
-    let (conclusion, report) = h.run(&args);
+    let color = color.on(std::io::stdout().is_terminal());
+    let mut args = libtest_args(&a.select, format, a.threads, color, false);
+    let (conclusion, report) = run_relayed(&h, &mut args, format)?;
     let report_file = a.report.as_ref().map(|p| p.display().to_string());
     let summary = report::terminal::summary(&report, &a.select.again(), report_file.as_deref());
     if format == StreamFormat::Json {
@@ -606,6 +635,49 @@ fn run(a: RunArgs) -> Res {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Runs the harness with libtest-mimic writing its stream into a pipe that [`stream::relay`] passes
+/// on to stdout, with a progress line on stderr when it is a terminal.
+fn run_relayed(
+    h: &Arc<Harness>,
+    args: &mut Arguments,
+    format: StreamFormat,
+) -> Result<(libtest_mimic::Conclusion, Report), String> {
+    use std::os::fd::AsRawFd as _;
+    // libtest-mimic opens its log file by name; the pipe has one under /dev/fd.
+    if !Path::new("/dev/fd").is_dir() {
+        return Ok(h.run(args));
+    }
+    let stderr_terminal = std::io::stderr().is_terminal();
+    let progress = stderr_terminal
+        .then(|| stream::Progress::new(0, indicatif::ProgressDrawTarget::stderr(), stream::PROGRESS_DELAY));
+    let console = Arc::new(stream::Console::new(progress));
+    let (reader, writer) = std::io::pipe().map_err(|e| format!("cannot make a pipe: {e}"))?;
+    args.logfile = Some(format!("/dev/fd/{}", writer.as_raw_fd()));
+    let relay_format = match format {
+        StreamFormat::Pretty => stream::Format::Pretty,
+        StreamFormat::Terse => stream::Format::Terse,
+        StreamFormat::Json => stream::Format::Json,
+    };
+    let to_terminal = stderr_terminal && std::io::stdout().is_terminal();
+    let relay = {
+        let console = Arc::clone(&console);
+        std::thread::Builder::new()
+            .name("relay".into())
+            .spawn(move || {
+                stream::relay(reader, std::io::stdout(), relay_format, &console, to_terminal);
+            })
+            .map_err(|e| format!("cannot start the stream's relay: {e}"))?
+    };
+    let watch: Arc<dyn run::Watch> = console.clone();
+    let ran = h.run_watched(args, watch);
+    drop(writer);
+    let _ = relay.join();
+    if let Some(p) = &console.progress {
+        p.end();
+    }
+    Ok(ran)
 }
 
 fn list(s: &Select, format: TextOrJson) -> Res {

@@ -261,6 +261,26 @@ pub fn judge(exec: Execution, expected: Outcome, reason: Option<&str>) -> (Statu
 
 type Store = Arc<Mutex<Vec<TrialRecord>>>;
 
+/// Told of each trial as a run goes: a progress line, the stream's relay.
+pub trait Watch: Send + Sync {
+    /// The run is about to run this many trials (the skipped and filtered out not counted).
+    fn planned(&self, trials: usize);
+    /// A trial begins on a thread of the run.
+    fn started(&self, name: &str);
+    /// A trial that ran has ended, with its record (before libtest prints its outcome).
+    fn finished(&self, rec: &TrialRecord);
+}
+
+/// A watch told nothing.
+#[derive(Debug)]
+struct Nobody;
+
+impl Watch for Nobody {
+    fn planned(&self, _: usize) {}
+    fn started(&self, _: &str) {}
+    fn finished(&self, _: &TrialRecord) {}
+}
+
 impl Harness {
     /// The matrix: every case under every profile it runs under, for every subject.
     pub fn plan(&self) -> Vec<Planned> {
@@ -342,14 +362,16 @@ impl Harness {
     }
 
     /// The trials for libtest-mimic; each writes its record into the store.
-    fn trials(self: &Arc<Self>, planned: &[Planned], store: &Store) -> Vec<Trial> {
+    fn trials(self: &Arc<Self>, planned: &[Planned], store: &Store, watch: &Arc<dyn Watch>) -> Vec<Trial> {
         planned
             .iter()
             .map(|p| {
                 let me = Arc::clone(self);
                 let store = Arc::clone(store);
+                let watch = Arc::clone(watch);
                 let p2 = p.clone();
                 Trial::ignorable_test(p.name.clone(), move || {
+                    watch.started(&p2.name);
                     let started = Instant::now();
                     let (status, message, figures) = match &p2.skip {
                         Some(r) => (Status::Skip, Some(r.clone()), Figures::default()),
@@ -361,6 +383,7 @@ impl Harness {
                     };
                     let millis = started.elapsed().as_secs_f64() * 1000.0;
                     let rec = me.record(&p2, status, message.clone(), figures, millis);
+                    watch.finished(&rec);
                     if let Ok(mut s) = store.lock() {
                         s.push(rec);
                     }
@@ -378,6 +401,11 @@ impl Harness {
     /// Runs the matrix under libtest-mimic with `args`, and makes the report of what ran (and of the
     /// skipped trials the filter kept).
     pub fn run(self: &Arc<Self>, args: &Arguments) -> (Conclusion, Report) {
+        self.run_watched(args, Arc::new(Nobody))
+    }
+
+    /// [`Harness::run`], telling `watch` of each trial as it begins and ends.
+    pub fn run_watched(self: &Arc<Self>, args: &Arguments, watch: Arc<dyn Watch>) -> (Conclusion, Report) {
         // libtest-mimic waits forever for a pool of no threads.
         let mut args = args.clone();
         if args.test_threads == Some(0) {
@@ -387,11 +415,18 @@ impl Harness {
         let started = Instant::now();
         let planned = self.plan();
         let store: Store = Arc::new(Mutex::new(Vec::new()));
-        let trials = self.trials(&planned, &store);
+        let trials = self.trials(&planned, &store, &watch);
         let kept: Vec<bool> = trials
             .iter()
             .map(|t| !args.is_filtered_out(t) && !args.list)
             .collect();
+        watch.planned(
+            planned
+                .iter()
+                .zip(&kept)
+                .filter(|(p, keep)| **keep && p.skip.is_none())
+                .count(),
+        );
         let conclusion = libtest_mimic::run(args, trials);
         let mut records = store.lock().map(|s| s.clone()).unwrap_or_default();
         let ran: BTreeMap<String, ()> = records.iter().map(|r| (r.name.clone(), ())).collect();
