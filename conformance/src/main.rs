@@ -14,11 +14,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use libtest_mimic::Arguments;
 use memspec::profile::{Engine, ProfileId};
 use memspec_conformance::case::Case;
+use memspec_conformance::expectations::Expectations;
 use memspec_conformance::ledger::{self, CaseClaims};
 use memspec_conformance::partition::Partition;
 use memspec_conformance::report::{self, Report};
 use memspec_conformance::run::{self, DEFAULT_TIMEOUT, Harness, SubjectRun};
-use memspec_conformance::subjects::{OpenOptions, Registry, engine, reference::RefFactory};
+use memspec_conformance::subjects::{OpenOptions, Registry, SubjectFactory, engine, reference::RefFactory};
 use memspec_conformance::{corpus, explain, serve, stream};
 use memspec_engines::micropython::serial::PortSpec;
 
@@ -526,8 +527,15 @@ fn harness(s: &Select, timeout: Duration, only: Option<Vec<String>>) -> Result<A
     };
     let mut subjects = Vec::new();
     for name in &s.subjects {
-        let factory = registry.open(name, &options)?;
-        subjects.push(SubjectRun::new(Arc::from(factory), s.expectations.as_deref())?);
+        let factory: Arc<dyn SubjectFactory> = Arc::from(registry.open(name, &options)?);
+        // `process.toml` is what `memspec serve` is expected to do; a program of the user's own
+        // starts with no expectations unless `--expectations` names its file.
+        let subject = if name == "process" && s.command.is_some() && s.expectations.is_none() {
+            SubjectRun::expecting(factory, Expectations::none(name))?
+        } else {
+            SubjectRun::new(factory, s.expectations.as_deref())?
+        };
+        subjects.push(subject);
     }
     let (root, cases) = load_cases(s.cases.as_deref())?;
     let h = Harness {

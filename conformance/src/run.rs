@@ -75,11 +75,17 @@ impl SubjectRun {
     /// `None`).
     pub fn new(factory: Arc<dyn SubjectFactory>, expectations: Option<&Path>) -> Result<Self, String> {
         let name = factory.name().to_string();
+        let path = expectations.map_or_else(|| expectations::default_path(&name), Path::to_path_buf);
+        let expectations = Expectations::load(&name, &path)?;
+        Self::expecting(factory, expectations)
+    }
+
+    /// Describes the subject, expecting of it what `expectations` says.
+    pub fn expecting(factory: Arc<dyn SubjectFactory>, expectations: Expectations) -> Result<Self, String> {
+        let name = factory.name().to_string();
         let served = factory
             .describe()
             .map_err(|e| format!("cannot ask subject `{name}` what it serves: {e}"))?;
-        let path = expectations.map_or_else(|| expectations::default_path(&name), Path::to_path_buf);
-        let expectations = Expectations::load(&name, &path)?;
         Ok(Self {
             factory,
             served,

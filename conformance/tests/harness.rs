@@ -555,6 +555,10 @@ fn a_faulty_subject_fails_the_case_with_a_diagnosis_and_the_run_goes_on() -> R {
                     format!("{mode}: the diagnosis lacks {w:?}:\n{m}")
                 })?;
             }
+            // It answered the handshake, so its output is flushed: no advice about that.
+            check(!m.contains("does not flush stdout"), || {
+                format!("{mode}: a subject that answered before is told to flush:\n{m}")
+            })?;
         }
     }
     // A subject that crashes once is restarted: the next case runs on a fresh process and passes.
