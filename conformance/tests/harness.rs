@@ -382,6 +382,9 @@ fn expectations_decide_busted_unexpected_pass_flaky_and_skip() -> R {
         "00000000|00000000|00000000|00001010",
         "from deliberate",
         "line 10",
+        "expected/wrong_word.case:10\n",
+        "   9 | encode int 5\n",
+        "  10 | expect word 0x0000000a",
     ] {
         check(m.contains(want), || format!("the message lacks {want:?}:\n{m}"))?;
     }
