@@ -140,3 +140,28 @@ fn color_always_colours_a_pipe_and_never_or_no_color_leave_it_plain() {
     assert!(!run("never", ""), "--color never");
     assert!(!run("auto", "1"), "--color auto on a pipe");
 }
+
+#[test]
+fn every_command_the_default_run_suggests_next_runs_and_succeeds() {
+    let (_, out) = memspec(&[]);
+    let tail = out.rsplit("\nnext:\n").next().unwrap_or("");
+    let joined = tail.replace(" \\\n", " ");
+    let commands: Vec<&str> = joined
+        .lines()
+        .map(str::trim)
+        .filter_map(|l| l.strip_prefix("cargo memspec "))
+        .collect();
+    assert!(!commands.is_empty(), "{tail}");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for c in commands {
+        // The suggestions quote no argument when the run chose the default subject.
+        assert!(!c.contains('"'), "{c}");
+        let status = Command::new(env!("CARGO_BIN_EXE_memspec"))
+            .args(c.split_whitespace())
+            .current_dir(dir.path())
+            .output()
+            .expect("memspec runs")
+            .status;
+        assert!(status.success(), "`memspec {c}` exits {status}");
+    }
+}

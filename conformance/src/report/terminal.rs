@@ -48,12 +48,37 @@ pub fn wrap(words: &str, first: &str, rest: &str, width: usize) -> String {
     out
 }
 
-/// A command line broken at spaces into lines of at most `width` characters, each but the last ending
-/// in ` \` as a shell continues a command.
+/// The words of a command line, a quoted argument (`"python3 a.py"`) one word with its quotes.
+fn shell_words(cmd: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in cmd.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                word.push(c);
+            }
+            ' ' if !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            _ => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// A command line broken between its words into lines of at most `width` characters where the words
+/// allow, each but the last ending in ` \` as a shell continues a command.
 fn command_lines(cmd: &str, width: usize) -> String {
     let mut out = String::new();
     let mut line = String::from("  ");
-    for w in cmd.split(' ') {
+    for w in &shell_words(cmd) {
         if line.trim().is_empty() {
             line.push_str(w);
         } else if line.chars().count() + 1 + w.chars().count() + 2 > width {
@@ -230,7 +255,7 @@ pub(crate) fn skips(r: &Report, width: usize) -> String {
     }
     let mut out = String::new();
     for (why, n) in reasons {
-        out.push_str(&wrap(why, &format!("skipped {n:>4}:"), "              ", width));
+        out.push_str(&wrap(why, &format!("skipped {n:>4}: "), "              ", width));
     }
     out
 }
@@ -480,6 +505,23 @@ mod tests {
             text
         );
         assert!(out.starts_with("> one"), "{out}");
+    }
+
+    #[test]
+    fn a_command_breaks_between_words_never_inside_a_quoted_argument() {
+        let cmd = r#"cargo memspec run --subject process --command "python3 conformance/examples/python/memspec_toy.py" --exact process/micropython-a32/encoding::constants"#;
+        let out = command_lines(cmd, WIDTH);
+        for l in out.lines() {
+            assert_eq!(
+                l.matches('"').count() % 2,
+                0,
+                "a line splits a quoted argument:\n{out}"
+            );
+        }
+        assert!(
+            out.contains(r#""python3 conformance/examples/python/memspec_toy.py""#),
+            "{out}"
+        );
     }
 
     #[test]
