@@ -33,30 +33,39 @@ pub struct Terse {
     /// Outcomes seen on the current run of outcomes.
     seen: usize,
     /// Whether the outcomes have begun and not yet ended.
-    in_outcomes: bool,
+    pub in_outcomes: bool,
     /// Whether the last character was inside an escape sequence (a colour).
     in_escape: bool,
+    /// The line so far, outside the outcomes.
+    current: String,
 }
 
 impl Terse {
     /// Passes on one line of the stream (with its newline when it has one), broken where needed.
     pub fn line(&mut self, line: &str) -> String {
-        if let Some(n) = line
-            .trim()
-            .strip_prefix("running ")
-            .and_then(|r| r.split(' ').next())
-            .and_then(|n| n.parse().ok())
-        {
-            self.total = Some(n);
-            self.in_outcomes = true;
-            self.seen = 0;
-            return line.to_string();
-        }
-        if !self.in_outcomes {
-            return line.to_string();
-        }
         let mut out = String::with_capacity(line.len());
         for c in line.chars() {
+            if !self.in_outcomes {
+                // A line may come in pieces; the title is known once its newline is there.
+                out.push(c);
+                if c != '\n' {
+                    self.current.push(c);
+                    continue;
+                }
+                if let Some(n) = self
+                    .current
+                    .trim()
+                    .strip_prefix("running ")
+                    .and_then(|r| r.split(' ').next())
+                    .and_then(|n| n.parse().ok())
+                {
+                    self.total = Some(n);
+                    self.in_outcomes = true;
+                    self.seen = 0;
+                }
+                self.current.clear();
+                continue;
+            }
             if self.in_escape {
                 self.in_escape = c != 'm';
                 out.push(c);
@@ -76,6 +85,52 @@ impl Terse {
             out.push(c);
         }
         out
+    }
+}
+
+/// Wraps the long lines of libtest's `failures:` section (the failure messages) within
+/// [`WIDTH`](crate::report::terminal::WIDTH), each continued under its own indent; lines elsewhere
+/// and lines that fit pass unchanged.
+#[derive(Debug, Default)]
+pub struct Failures {
+    on: bool,
+    partial: String,
+}
+
+impl Failures {
+    /// Passes `text` on; with `live`, a piece of the outcome line that must show at once.
+    pub fn feed(&mut self, text: &str, live: bool) -> String {
+        if live && self.partial.is_empty() {
+            return text.to_string();
+        }
+        self.partial.push_str(text);
+        let Some(end) = self.partial.rfind('\n') else {
+            return String::new();
+        };
+        let whole: String = self.partial.drain(..=end).collect();
+        let mut out = String::with_capacity(whole.len());
+        for line in whole.split_inclusive('\n') {
+            let bare = line.trim_end_matches('\n');
+            if bare == "failures:" {
+                self.on = true;
+            } else if bare.starts_with("test result:") {
+                self.on = false;
+            }
+            let width = crate::report::terminal::WIDTH;
+            if self.on && bare.chars().count() > width {
+                let indent: String = bare.chars().take_while(|c| *c == ' ').collect();
+                let rest = format!("{indent}    ");
+                out.push_str(&crate::report::terminal::wrap(bare, &indent, &rest, width));
+            } else {
+                out.push_str(line);
+            }
+        }
+        out
+    }
+
+    /// What is still held: the end of a stream without its newline.
+    pub fn rest(&mut self) -> String {
+        std::mem::take(&mut self.partial)
     }
 }
 
@@ -288,6 +343,7 @@ pub fn relay(
 ) {
     let mut from = std::io::BufReader::new(from);
     let mut terse = Terse::default();
+    let mut failures = Failures::default();
     let mut held = String::new();
     let mut chunk = Vec::new();
     let mut pending: Vec<u8> = Vec::new();
@@ -319,8 +375,11 @@ pub fn relay(
         let text = String::from_utf8_lossy(&pending[..whole]).into_owned();
         pending.drain(..whole);
         let out = match format {
-            Format::Terse => terse.line(&text),
-            Format::Pretty => text,
+            Format::Terse => {
+                let out = terse.line(&text);
+                failures.feed(&out, terse.in_outcomes)
+            }
+            Format::Pretty => failures.feed(&text, false),
             Format::Json => {
                 let (line, nl) = text.strip_suffix('\n').map_or((&*text, ""), |l| (l, "\n"));
                 format!("{}{nl}", mark_json(line, |n| console.status_of(n)))
@@ -347,6 +406,7 @@ pub fn relay(
             }
         }
     }
+    held.push_str(&failures.rest());
     let _ = to.write_all(held.as_bytes());
     let _ = to.flush();
 }
@@ -372,6 +432,86 @@ mod tests {
         assert_eq!(lines[3], format!("{} 176/200", ".".repeat(88)));
         assert_eq!(lines[4], ".".repeat(24));
         assert_eq!(lines[5], "test result: ok. 200 passed");
+    }
+
+    #[test]
+    fn a_long_failure_message_wraps_under_its_indent_and_the_rest_passes_unchanged() {
+        let long = format!(
+            "line 12: `alloc` failed under micropython-a32: {}",
+            "word ".repeat(30)
+        );
+        let diagram = "    observed 0x0000000b           00000000|00000000|00000000|00001011";
+        let mut f = Failures::default();
+        let before = format!("test {} ... ok\n", "x".repeat(120));
+        let mut out = f.feed(&before, false);
+        out.push_str(&f.feed("failures:\n\n---- t ----\n", false));
+        out.push_str(&f.feed(&format!("{long}\n{diagram}\n"), false));
+        out.push_str(&f.feed("\ntest result: FAILED. 1 passed; 1 failed\n", false));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], before.trim_end(), "before the failures nothing changes");
+        let message: Vec<&&str> = lines.iter().skip_while(|l| !l.starts_with("line 12")).collect();
+        assert!(message.len() > 2, "{out}");
+        assert!(message.iter().all(|l| l.chars().count() <= 100), "{out}");
+        assert!(
+            message[1].starts_with("    word"),
+            "continued under an indent: {out}"
+        );
+        assert!(
+            out.contains(&format!("\n{diagram}\n")),
+            "the diagram is untouched: {out}"
+        );
+        let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words(&out).contains(&words(&long)), "no word is lost: {out}");
+    }
+
+    /// A reader that hands over one piece per read.
+    struct IterRead(Vec<std::io::Result<Vec<u8>>>, usize);
+
+    impl std::io::Read for IterRead {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let Some(Ok(piece)) = self.0.get(self.1) else {
+                return Ok(0);
+            };
+            let n = piece.len().min(buf.len());
+            buf[..n].copy_from_slice(&piece[..n]);
+            self.1 += 1;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn the_relay_breaks_a_terse_stream_and_wraps_its_failures() {
+        let mut input = String::from("\nrunning 200 tests\n");
+        input.push_str(&"i".repeat(150));
+        input.push_str(&"F".repeat(50));
+        input.push_str("\nfailures:\n\n---- t ----\n");
+        input.push_str(&"word ".repeat(40));
+        input.push_str("\n\ntest result: FAILED. 150 passed; 50 failed\n");
+        let mut out = Vec::new();
+        // As a pipe hands it over: a few bytes at a time, the title in pieces.
+        let pieces = input
+            .as_bytes()
+            .chunks(3)
+            .map(|c| Ok::<_, std::io::Error>(c.to_vec()));
+        let reader = std::io::BufReader::with_capacity(3, IterRead(pieces.collect(), 0));
+        relay(reader, &mut out, Format::Terse, &Console::default(), false);
+        let out = String::from_utf8_lossy(&out);
+        assert!(out.lines().all(|l| l.chars().count() <= 100), "{out}");
+        assert!(out.contains(" 88/200\n") && out.contains(" 176/200\n"), "{out}");
+        assert!(
+            out.ends_with("test result: FAILED. 150 passed; 50 failed\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn terse_outcomes_pass_at_once_and_a_line_after_them_waits_for_its_newline() {
+        let mut f = Failures::default();
+        assert_eq!(f.feed("..", true), "..");
+        assert_eq!(f.feed("fail", false), "");
+        assert_eq!(f.feed("ures:\n", false), "failures:\n");
+        assert_eq!(f.feed("end", false), "");
+        assert_eq!(f.rest(), "end");
     }
 
     #[test]
