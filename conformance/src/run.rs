@@ -23,7 +23,7 @@ use crate::check::{Execution, Figures};
 use crate::expectations::{self, Expectations, Outcome};
 use crate::ledger::CaseClaims;
 use crate::plan::Plan;
-use crate::report::terminal::not_served;
+use crate::report::terminal::{lacking, not_served};
 use crate::report::{Report, RunInfo, Status, TrialRecord};
 use crate::subjects::{Lease, Served, SubjectFactory};
 
@@ -306,12 +306,9 @@ impl Harness {
                     let expected = entry.map_or((Outcome::Pass, None), |e| (e.outcome, e.reason.clone()));
                     let skip = match s.served.iter().find(|(sp, _)| sp == p) {
                         None => Some(not_served(s.factory.name(), p.name())),
-                        Some((_, caps)) if !caps.covers(c.needs) => Some(format!(
-                            "{} lacks {} for {}",
-                            s.factory.name(),
-                            missing(c.needs, *caps).join(", "),
-                            p.name()
-                        )),
+                        Some((_, caps)) if !caps.covers(c.needs) => {
+                            Some(lacking(s.factory.name(), &missing(c.needs, *caps), p.name()))
+                        }
                         Some(_) if expected.0 == Outcome::Skip => Some(format!(
                             "the expectations file says skip: {}",
                             expected.1.clone().unwrap_or_default()

@@ -19,6 +19,26 @@ pub fn not_served(subject: &str, profile: &str) -> String {
     format!("{subject} does not serve {profile}")
 }
 
+/// The skip reason of a trial whose subject lacks the capabilities `missing` for its profile.
+pub fn lacking(subject: &str, missing: &[&str], profile: &str) -> String {
+    format!("{subject} lacks {} for {profile}", missing.join(", "))
+}
+
+/// The capabilities a skipped trial's subject lacked, when that is why it was skipped.
+fn lacked(t: &TrialRecord) -> Option<Vec<&str>> {
+    if t.status != Status::Skip {
+        return None;
+    }
+    let caps = t
+        .reason
+        .as_deref()?
+        .strip_prefix(t.subject.as_str())?
+        .strip_prefix(" lacks ")?
+        .strip_suffix(t.profile.as_str())?
+        .strip_suffix(" for ")?;
+    Some(caps.split(", ").collect())
+}
+
 fn is_not_served(t: &TrialRecord) -> bool {
     t.status == Status::Skip && t.reason.as_deref() == Some(not_served(&t.subject, &t.profile).as_str())
 }
@@ -243,17 +263,51 @@ fn named(r: &Report, status: Status, title: &str, width: usize) -> String {
     out
 }
 
-/// The skip reasons other than a profile not served, each with how many trials it skipped.
+/// The skip reasons other than a profile not served, each with how many trials it skipped; the
+/// trials skipped for capabilities their subject lacks are one line per subject and profile, with how
+/// many of them needed each capability.
 pub(crate) fn skips(r: &Report, width: usize) -> String {
     let mut reasons: BTreeMap<&str, u32> = BTreeMap::new();
-    for t in r
+    let mut lacking_by: BTreeMap<(&str, &str), (u32, BTreeMap<&str, u32>)> = BTreeMap::new();
+    let skipped = r
         .trials
         .iter()
-        .filter(|t| t.status == Status::Skip && !is_not_served(t))
-    {
-        *reasons.entry(t.reason.as_deref().unwrap_or("")).or_default() += 1;
+        .filter(|t| t.status == Status::Skip && !is_not_served(t));
+    for t in skipped {
+        match lacked(t) {
+            Some(caps) => {
+                let e = lacking_by
+                    .entry((t.subject.as_str(), t.profile.as_str()))
+                    .or_default();
+                e.0 += 1;
+                for c in caps {
+                    *e.1.entry(c).or_default() += 1;
+                }
+            }
+            None => *reasons.entry(t.reason.as_deref().unwrap_or("")).or_default() += 1,
+        }
     }
     let mut out = String::new();
+    for ((subject, profile), (n, caps)) in lacking_by {
+        let mut caps: Vec<(&str, u32)> = caps.into_iter().collect();
+        caps.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let text = if n == 1 {
+            let names: Vec<&str> = caps.iter().map(|(c, _)| *c).collect();
+            lacking(subject, &names, profile)
+        } else {
+            let each: Vec<String> = caps.iter().map(|(c, k)| format!("{c} {k}")).collect();
+            format!(
+                "{subject} lacks capabilities the cases need for {profile}; trials needing each: {}",
+                each.join(", ")
+            )
+        };
+        out.push_str(&wrap(
+            &text,
+            &format!("skipped {n:>4}: "),
+            "              ",
+            width,
+        ));
+    }
     for (why, n) in reasons {
         out.push_str(&wrap(why, &format!("skipped {n:>4}: "), "              ", width));
     }
@@ -465,6 +519,39 @@ mod tests {
         assert!(
             !out.contains("skipped    2"),
             "the unserved skips are counted once:\n{out}"
+        );
+    }
+
+    #[test]
+    fn trials_skipped_for_lacking_capabilities_are_one_line_counting_each_capability() {
+        let a32 = "micropython-a32";
+        let skip = |case: &str, caps: &[&str]| {
+            trial(
+                "process",
+                a32,
+                case,
+                Status::Skip,
+                Some(&lacking("process", caps, a32)),
+            )
+        };
+        let r = report(vec![
+            skip("heap::one", &["alloc", "stats"]),
+            skip("heap::two", &["alloc"]),
+            skip("gc::three", &["collect", "alloc"]),
+            trial(
+                "process",
+                a32,
+                "gc::four",
+                Status::Skip,
+                Some("the expectations file says skip: x"),
+            ),
+        ]);
+        let out = skips(&r, WIDTH);
+        assert_eq!(
+            out,
+            "skipped    3: process lacks capabilities the cases need for micropython-a32; trials \
+             needing each:\n              alloc 3, collect 1, stats 1\n\
+             skipped    1: the expectations file says skip: x\n"
         );
     }
 
