@@ -625,6 +625,37 @@ fn memspec(args: &[&str], env: &[(&str, &str)]) -> Result<(i32, String, String),
     ))
 }
 
+fn a_run_past_a_second_shows_no_progress_line_when_stderr_is_not_a_terminal() -> R {
+    // Two hanging cases of one second each: long enough for the line to appear on a terminal.
+    let cases = test_cases().display().to_string();
+    let command = format!("{} --fake hang", this_exe());
+    let started = std::time::Instant::now();
+    let (code, _, err) = memspec(
+        &[
+            "run",
+            "--subject",
+            "process",
+            "--command",
+            &command,
+            "--cases",
+            &cases,
+            "--timeout",
+            "1",
+            "--threads",
+            "1",
+            "expected::",
+        ],
+        &[],
+    )?;
+    let secs = started.elapsed().as_secs_f64();
+    check(code == 1 && secs > 1.0, || {
+        format!("exit {code} after {secs:.1} s: {err}")
+    })?;
+    check(!err.contains(" trials, ") && !err.contains('\r'), || {
+        format!("a progress line on a stderr that is a pipe:\n{err}")
+    })
+}
+
 fn the_command_line_refuses_unknown_names_and_empty_filters() -> R {
     let (code, _, err) = memspec(&["run", "--profile", "micropython-z99"], &[])?;
     check(
@@ -847,6 +878,10 @@ fn main() -> ExitCode {
         (
             "cli::the_command_line_runs_lists_and_writes_reports",
             the_command_line_runs_lists_and_writes_reports,
+        ),
+        (
+            "cli::a_run_past_a_second_shows_no_progress_line_when_stderr_is_not_a_terminal",
+            a_run_past_a_second_shows_no_progress_line_when_stderr_is_not_a_terminal,
         ),
     ];
     let trials = tests.into_iter().map(|(n, f)| Trial::test(n, f)).collect();
