@@ -263,12 +263,16 @@ fn named(r: &Report, status: Status, title: &str, width: usize) -> String {
     out
 }
 
+/// Of one subject and profile: the trials skipped for lacking capabilities, and per capability how
+/// many of them needed it.
+type Lacking<'a> = (u32, BTreeMap<&'a str, u32>);
+
 /// The skip reasons other than a profile not served, each with how many trials it skipped; the
 /// trials skipped for capabilities their subject lacks are one line per subject and profile, with how
 /// many of them needed each capability.
 pub(crate) fn skips(r: &Report, width: usize) -> String {
     let mut reasons: BTreeMap<&str, u32> = BTreeMap::new();
-    let mut lacking_by: BTreeMap<(&str, &str), (u32, BTreeMap<&str, u32>)> = BTreeMap::new();
+    let mut lacking_by: BTreeMap<(&str, &str), Lacking<'_>> = BTreeMap::new();
     let skipped = r
         .trials
         .iter()
