@@ -111,6 +111,47 @@ pub struct Case {
     pub steps: Vec<CaseStep>,
     /// Object names, by plan variable number.
     pub vars: Vec<String>,
+    /// The file's lines, so that a failure can show the steps it is about.
+    pub text: Vec<String>,
+}
+
+impl Case {
+    /// The text of line `line` (from 1) of the case file, without its indent; empty past the end.
+    pub fn line_text(&self, line: u32) -> &str {
+        (line as usize)
+            .checked_sub(1)
+            .and_then(|i| self.text.get(i))
+            .map_or("", |l| l.trim())
+    }
+
+    /// The case file's name for a message: relative to the working folder when it lies inside it.
+    pub fn file_shown(&self) -> String {
+        let path = std::path::Path::new(&self.file);
+        std::env::current_dir()
+            .ok()
+            .and_then(|here| path.strip_prefix(here).ok().map(|p| p.display().to_string()))
+            .unwrap_or_else(|| self.file.clone())
+    }
+
+    /// Where the step or expectation of `line` is, and the text of `lines` (ascending, each once),
+    /// as a failure message shows them under its first line:
+    ///
+    /// ```text
+    ///   --> conformance/cases/micropython/heap/pool.case:12
+    ///    11 | alloc a raw 8
+    ///    12 | expect bytes a 16
+    /// ```
+    pub fn echo(&self, line: u32, lines: &[u32]) -> String {
+        let mut shown: Vec<u32> = lines.to_vec();
+        shown.sort_unstable();
+        shown.dedup();
+        let width = shown.iter().map(|l| l.to_string().len()).max().unwrap_or(1);
+        let mut out = format!("\n  --> {}:{line}", self.file_shown());
+        for l in shown {
+            out.push_str(&format!("\n  {l:>width$} | {}", self.line_text(l)));
+        }
+        out
+    }
 }
 
 /// Where expected values come from, under a label the expectations name with `from`.

@@ -289,9 +289,10 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
                     })),
                 Err(why) => {
                     problems.push(format!(
-                        "line {}: `fill` failed under {}: {why}\n    the rest of the plan was not run",
+                        "line {}: `fill` failed under {}: {why}{}\n    the rest of the plan was not run",
                         f.line,
-                        plan.profile.name()
+                        plan.profile.name(),
+                        plan.case.echo(f.line, &[f.line])
                     ));
                     return Execution::Failed(figures, problems);
                 }
@@ -310,10 +311,11 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
                 .map(|s| format!("{}: {}", s.label, s.kind))
                 .unwrap_or_default();
             format!(
-                "line {}: `expect {}` after `{}` (line {line}), from {src}",
+                "line {}: `expect {}` after `{}` (line {line}), from {src}{}",
                 e.pos.line,
                 e.check.keyword(),
-                op.verb()
+                op.verb(),
+                plan.case.echo(e.pos.line, &[line, e.pos.line])
             )
         };
         let expected_error = expects.iter().find_map(|e| match e.check {
@@ -438,11 +440,12 @@ pub fn execute(plan: &Plan<'_>, subject: &mut dyn Subject) -> Execution {
 
 fn failed_step(plan: &Plan<'_>, i: usize, op: &Op, err: &SubjectError) -> String {
     let mut s = format!(
-        "line {}: `{}` failed under {}: {}",
+        "line {}: `{}` failed under {}: {}{}",
         plan.line(i),
         op.verb(),
         plan.profile.name(),
-        err
+        err,
+        plan.case.echo(plan.line(i), &[plan.line(i)])
     );
     if err.kind == ErrorKind::Unsupported {
         s.push_str(

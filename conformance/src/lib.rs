@@ -13,6 +13,41 @@
 //! * [`expectations`]: per-subject expected outcomes (pass, fail, busted, flaky, skip).
 //! * [`run`]: the trial matrix on libtest-mimic; [`report`]: JSON, JUnit, Markdown, the summary matrix
 //!   and the claims ledger.
+//!
+//! ## Quick start
+//!
+//! Run a part of the corpus against the reference and print the summary `cargo memspec` prints:
+//!
+//! ```
+//! use std::sync::Arc;
+//!
+//! use memspec::ProfileId;
+//! use memspec_conformance::report::terminal;
+//! use memspec_conformance::run::{DEFAULT_TIMEOUT, Harness, SubjectRun};
+//! use memspec_conformance::{corpus, subjects::reference::RefFactory};
+//!
+//! let root = corpus::default_root();
+//! let cases = corpus::load(&root).map_err(|e| format!("{e:?}"))?;
+//! let harness = Harness {
+//!     subjects: vec![SubjectRun::new(Arc::new(RefFactory), None)?],
+//!     cases: cases.into_iter().map(Arc::new).collect(),
+//!     root,
+//!     timeout: DEFAULT_TIMEOUT,
+//!     profiles: Some(vec![ProfileId::from_name("julia64").ok_or("no julia64")?]),
+//!     only: None,
+//! };
+//! let report = harness.run_plain();
+//! assert!(!report.failed());
+//! print!("{}", terminal::summary(&report, "", None));
+//! # Ok::<(), String>(())
+//! ```
+//!
+//! ## The command line
+//!
+//! `cargo memspec` (the `memspec` binary of `memspec-conformance`) runs the corpus against the
+//! reference and prints a summary; `cargo memspec --help` lists the commands, and each command's
+//! `--help` ends with examples and what its exit status means. The README's
+//! [Using memspec](https://github.com/memspec/memspec#using-memspec) shows them at work.
 
 pub mod case;
 pub mod check;
@@ -26,5 +61,6 @@ pub mod protocol;
 pub mod report;
 pub mod run;
 pub mod serve;
+pub mod stream;
 pub mod subjects;
 pub mod trace;

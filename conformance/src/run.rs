@@ -23,6 +23,7 @@ use crate::check::{Execution, Figures};
 use crate::expectations::{self, Expectations, Outcome};
 use crate::ledger::CaseClaims;
 use crate::plan::Plan;
+use crate::report::terminal::{lacking, not_served};
 use crate::report::{Report, RunInfo, Status, TrialRecord};
 use crate::subjects::{Lease, Served, SubjectFactory};
 
@@ -74,11 +75,17 @@ impl SubjectRun {
     /// `None`).
     pub fn new(factory: Arc<dyn SubjectFactory>, expectations: Option<&Path>) -> Result<Self, String> {
         let name = factory.name().to_string();
+        let path = expectations.map_or_else(|| expectations::default_path(&name), Path::to_path_buf);
+        let expectations = Expectations::load(&name, &path)?;
+        Self::expecting(factory, expectations)
+    }
+
+    /// Describes the subject, expecting of it what `expectations` says.
+    pub fn expecting(factory: Arc<dyn SubjectFactory>, expectations: Expectations) -> Result<Self, String> {
+        let name = factory.name().to_string();
         let served = factory
             .describe()
             .map_err(|e| format!("cannot ask subject `{name}` what it serves: {e}"))?;
-        let path = expectations.map_or_else(|| expectations::default_path(&name), Path::to_path_buf);
-        let expectations = Expectations::load(&name, &path)?;
         Ok(Self {
             factory,
             served,
@@ -260,6 +267,26 @@ pub fn judge(exec: Execution, expected: Outcome, reason: Option<&str>) -> (Statu
 
 type Store = Arc<Mutex<Vec<TrialRecord>>>;
 
+/// Told of each trial as a run goes: a progress line, the stream's relay.
+pub trait Watch: Send + Sync {
+    /// The run is about to run this many trials (the skipped and filtered out not counted).
+    fn planned(&self, trials: usize);
+    /// A trial begins on a thread of the run.
+    fn started(&self, name: &str);
+    /// A trial that ran has ended, with its record (before libtest prints its outcome).
+    fn finished(&self, rec: &TrialRecord);
+}
+
+/// A watch told nothing.
+#[derive(Debug)]
+struct Nobody;
+
+impl Watch for Nobody {
+    fn planned(&self, _: usize) {}
+    fn started(&self, _: &str) {}
+    fn finished(&self, _: &TrialRecord) {}
+}
+
 impl Harness {
     /// The matrix: every case under every profile it runs under, for every subject.
     pub fn plan(&self) -> Vec<Planned> {
@@ -278,13 +305,10 @@ impl Harness {
                     let entry = s.expectations.lookup(&key);
                     let expected = entry.map_or((Outcome::Pass, None), |e| (e.outcome, e.reason.clone()));
                     let skip = match s.served.iter().find(|(sp, _)| sp == p) {
-                        None => Some(format!("{} does not serve {}", s.factory.name(), p.name())),
-                        Some((_, caps)) if !caps.covers(c.needs) => Some(format!(
-                            "{} lacks {} for {}",
-                            s.factory.name(),
-                            missing(c.needs, *caps).join(", "),
-                            p.name()
-                        )),
+                        None => Some(not_served(s.factory.name(), p.name())),
+                        Some((_, caps)) if !caps.covers(c.needs) => {
+                            Some(lacking(s.factory.name(), &missing(c.needs, *caps), p.name()))
+                        }
                         Some(_) if expected.0 == Outcome::Skip => Some(format!(
                             "the expectations file says skip: {}",
                             expected.1.clone().unwrap_or_default()
@@ -341,14 +365,16 @@ impl Harness {
     }
 
     /// The trials for libtest-mimic; each writes its record into the store.
-    fn trials(self: &Arc<Self>, planned: &[Planned], store: &Store) -> Vec<Trial> {
+    fn trials(self: &Arc<Self>, planned: &[Planned], store: &Store, watch: &Arc<dyn Watch>) -> Vec<Trial> {
         planned
             .iter()
             .map(|p| {
                 let me = Arc::clone(self);
                 let store = Arc::clone(store);
+                let watch = Arc::clone(watch);
                 let p2 = p.clone();
                 Trial::ignorable_test(p.name.clone(), move || {
+                    watch.started(&p2.name);
                     let started = Instant::now();
                     let (status, message, figures) = match &p2.skip {
                         Some(r) => (Status::Skip, Some(r.clone()), Figures::default()),
@@ -360,6 +386,7 @@ impl Harness {
                     };
                     let millis = started.elapsed().as_secs_f64() * 1000.0;
                     let rec = me.record(&p2, status, message.clone(), figures, millis);
+                    watch.finished(&rec);
                     if let Ok(mut s) = store.lock() {
                         s.push(rec);
                     }
@@ -377,6 +404,11 @@ impl Harness {
     /// Runs the matrix under libtest-mimic with `args`, and makes the report of what ran (and of the
     /// skipped trials the filter kept).
     pub fn run(self: &Arc<Self>, args: &Arguments) -> (Conclusion, Report) {
+        self.run_watched(args, Arc::new(Nobody))
+    }
+
+    /// [`Harness::run`], telling `watch` of each trial as it begins and ends.
+    pub fn run_watched(self: &Arc<Self>, args: &Arguments, watch: Arc<dyn Watch>) -> (Conclusion, Report) {
         // libtest-mimic waits forever for a pool of no threads.
         let mut args = args.clone();
         if args.test_threads == Some(0) {
@@ -386,11 +418,18 @@ impl Harness {
         let started = Instant::now();
         let planned = self.plan();
         let store: Store = Arc::new(Mutex::new(Vec::new()));
-        let trials = self.trials(&planned, &store);
+        let trials = self.trials(&planned, &store, &watch);
         let kept: Vec<bool> = trials
             .iter()
             .map(|t| !args.is_filtered_out(t) && !args.list)
             .collect();
+        watch.planned(
+            planned
+                .iter()
+                .zip(&kept)
+                .filter(|(p, keep)| **keep && p.skip.is_none())
+                .count(),
+        );
         let conclusion = libtest_mimic::run(args, trials);
         let mut records = store.lock().map(|s| s.clone()).unwrap_or_default();
         let ran: BTreeMap<String, ()> = records.iter().map(|r| (r.name.clone(), ())).collect();

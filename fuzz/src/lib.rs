@@ -5,6 +5,18 @@
 //! loading (`memspec report show/merge`, `--failed`) and the vector-set decoder (`.set` files, the
 //! firmware's frames). `cargo xtask fuzz` runs each under AFL++ (the binaries in `src/bin/`,
 //! instrumented by `xtask`); `tests/found.rs` replays every committed input, one named test each.
+//!
+//! ## Quick start
+//!
+//! `cargo xtask fuzz [TARGET] [--seconds N]` runs the targets under AFL++;
+//! `cargo test -p memspec-fuzz --test found` replays what they found.
+//!
+//! ## The command line
+//!
+//! `cargo memspec` (the `memspec` binary of `memspec-conformance`) runs the corpus against the
+//! reference and prints a summary; `cargo memspec --help` lists the commands, and each command's
+//! `--help` ends with examples and what its exit status means. The README's
+//! [Using memspec](https://github.com/memspec/memspec#using-memspec) shows them at work.
 
 use std::io::Cursor;
 

@@ -9,6 +9,30 @@
 //!
 //! The crate is `no_std` and allocation-free, so the same law code runs on the host, under QEMU and on
 //! the board.
+//!
+//! ## Quick start
+//!
+//! A profile's tables are plain data:
+//!
+//! ```
+//! use memspec::ProfileId;
+//!
+//! let a32 = ProfileId::from_name("micropython-a32").and_then(ProfileId::profile);
+//! let a32 = a32.expect("micropython-a32 has tables");
+//! assert_eq!(a32.value_width.bits(), 32);
+//! // REPR_A keeps a small int in 31 bits of the word.
+//! assert!(a32.small_int.contains(-(1 << 30)) && !a32.small_int.contains(1 << 30));
+//! ```
+//!
+//! `cargo memspec explain micropython-a32` draws the same tables: the tag table with its bit ruler,
+//! the heap area to scale, the header words and the object sizes.
+//!
+//! ## The command line
+//!
+//! `cargo memspec` (the `memspec` binary of `memspec-conformance`) runs the corpus against the
+//! reference and prints a summary; `cargo memspec --help` lists the commands, and each command's
+//! `--help` ends with examples and what its exit status means. The README's
+//! [Using memspec](https://github.com/memspec/memspec#using-memspec) shows them at work.
 #![no_std]
 #![forbid(unsafe_code)]
 

@@ -455,6 +455,7 @@ fn parse_inner(engine_name: &str, suite: &str, name: &str, file: &str, text: &st
         sources,
         steps,
         vars,
+        text: text.lines().map(str::to_string).collect(),
     })
 }
 

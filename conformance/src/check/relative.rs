@@ -207,7 +207,8 @@ mod tests {
         assert_eq!(p.len(), 1, "{p:#?}");
         assert!(
             p[0].contains("line 17: `fill` failed")
-                && p[0].contains("after 2 allocations the heap still has a free run of"),
+                && p[0].contains("after 2 allocations the heap still has a free run of")
+                && p[0].contains("\n  --> test.case:17\n  17 | fill rooted max=2\n"),
             "{}",
             p[0]
         );

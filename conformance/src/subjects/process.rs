@@ -38,6 +38,11 @@ pub const STDERR_TAIL_BYTES: usize = 2048;
 /// reads, of which only the tail is kept.
 const STDERR_READ_BYTES: usize = 64 << 10;
 
+/// Said when a program never answers its first request: what usually causes it.
+pub const FIRST_ANSWER_HINT: &str = ". The usual cause: the program does not flush stdout after each \
+     answer line, and stdout to a pipe is block-buffered (Python: `print(..., flush=True)`; C: \
+     `fflush(stdout)` after each line, or `setvbuf(stdout, NULL, _IOLBF, 0)` once)";
+
 /// How long the handshake may take when no case's timeout says otherwise.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -392,10 +397,13 @@ impl ProcessSubject {
                 ));
             }
             Err(Err(RecvTimeoutError::Timeout)) => {
+                // Nothing came back at all: most often the answer is written but still in the
+                // program's output buffer, as stdout to a pipe is block-buffered.
+                let usual = if id == 0 { FIRST_ANSWER_HINT } else { "" };
                 return Err(self.broken(
                     ErrorKind::Timeout,
                     format!(
-                        "no answer to request {id} ({op}) within {} {:.1} s; it was killed",
+                        "no answer to request {id} ({op}) within {} {:.1} s; it was killed{usual}",
                         self.waiting_for,
                         self.timeout.as_secs_f64()
                     ),
@@ -703,5 +711,24 @@ impl Subject for ProcessSubject {
     fn read_word(&mut self, o: ObjId, index: i32) -> SubjectResult<u64> {
         let ok = self.request("read", json!({ "obj": obj(o), "index": index }))?;
         self.field("read", &ok, "word", protocol::parse_word)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_program_that_never_answers_hello_is_told_to_flush_and_the_limit_it_had() {
+        // Reads its requests and never writes: as a program whose answers stay in its buffer.
+        let silent = ["sh".to_string(), "-c".into(), "cat > /dev/null".into()];
+        let err = ProcessSubject::spawn_timed("p", &silent, Duration::from_millis(300))
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("within the handshake's 0.3 s"), "{err}");
+        assert!(
+            err.contains("does not flush stdout after each answer line"),
+            "{err}"
+        );
     }
 }

@@ -5,6 +5,18 @@
 //! firmware only supplies the bytes coming in and a function that sends bytes out. Nothing here
 //! allocates: a vector is decoded one step at a time from the received frame, and heap-map text is
 //! sent in pieces as it is written.
+//!
+//! ## Quick start
+//!
+//! the firmware replays the corpus as vectors: `cargo xtask qemu` under QEMU,
+//! `cargo xtask hil` on an ESP32-C3 board (see `hil/README.md`).
+//!
+//! ## The command line
+//!
+//! `cargo memspec` (the `memspec` binary of `memspec-conformance`) runs the corpus against the
+//! reference and prints a summary; `cargo memspec --help` lists the commands, and each command's
+//! `--help` ends with examples and what its exit status means. The README's
+//! [Using memspec](https://github.com/memspec/memspec#using-memspec) shows them at work.
 #![no_std]
 #![forbid(unsafe_code)]
 

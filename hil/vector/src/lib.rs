@@ -9,6 +9,18 @@
 //! * [`wire`]: the primitive field encodings and the checked [`Reader`](wire::Reader).
 //!
 //! The same code runs on the host, under QEMU and on the board.
+//!
+//! ## Quick start
+//!
+//! the firmware replays the corpus as vectors: `cargo xtask qemu` under QEMU,
+//! `cargo xtask hil` on an ESP32-C3 board (see `hil/README.md`).
+//!
+//! ## The command line
+//!
+//! `cargo memspec` (the `memspec` binary of `memspec-conformance`) runs the corpus against the
+//! reference and prints a summary; `cargo memspec --help` lists the commands, and each command's
+//! `--help` ends with examples and what its exit status means. The README's
+//! [Using memspec](https://github.com/memspec/memspec#using-memspec) shows them at work.
 #![no_std]
 #![forbid(unsafe_code)]
 
