@@ -372,9 +372,9 @@ impl Select {
 struct RunArgs {
     #[command(flatten)]
     select: Select,
-    /// Seconds one case may take.
-    #[arg(long, default_value_t = DEFAULT_TIMEOUT.as_secs_f64())]
-    timeout: f64,
+    /// Seconds one case may take [default: 10; 60 with a board, `micropython-serial`].
+    #[arg(long)]
+    timeout: Option<f64>,
     /// Re-run the trials that failed in this report.
     #[arg(long)]
     failed: Option<PathBuf>,
@@ -433,7 +433,7 @@ fn main() -> ExitCode {
                     exact: false,
                     engines: EngineArgs::default(),
                 },
-                timeout: DEFAULT_TIMEOUT.as_secs_f64(),
+                timeout: None,
                 failed: None,
                 report: None,
                 junit: None,
@@ -657,7 +657,12 @@ fn write_outputs(
 }
 
 fn run(a: RunArgs, color: Color) -> Res {
-    let timeout = run::timeout_of(a.timeout)?;
+    let timeout = match a.timeout {
+        Some(seconds) => run::timeout_of(seconds)?,
+        // A board's link is slow: 32-byte pieces at 115,200 baud, and readings repeated.
+        None if a.select.subjects.iter().any(|s| s == "micropython-serial") => run::BOARD_TIMEOUT,
+        None => DEFAULT_TIMEOUT,
+    };
     check_writable(&[
         a.report.as_deref(),
         a.junit.as_deref(),

@@ -30,6 +30,12 @@ use crate::subjects::{Lease, Served, SubjectFactory};
 /// The default time one case may take, per subject.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long one case may take by default when a board (`micropython-serial`) is among the subjects:
+/// its cases send their calls over a serial link in paced pieces; on ports/qemu VIRT_RV32 under
+/// QEMU on a loaded 2-core machine the slowest (`sizes::bytearray_sweep_33_64`, `sizes::dicts`)
+/// took 9.7 to 10.5 s.
+pub const BOARD_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// The longest time one case may be given (a week): `--timeout` beyond it is refused.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 
