@@ -2,8 +2,8 @@
 
 use memspec::law::{self, LawResult};
 use memspec::micropython::laws as mp_laws;
-use memspec::step::{Outcome, Step};
 use memspec::profile::IntRange;
+use memspec::step::{Outcome, Step};
 use memspec::subject::{ErrorKind, SubjectResult, Value, stat};
 use memspec::{Engine, Evidence, Profile, TagClass, TagRule};
 
@@ -178,7 +178,12 @@ mod tests {
             assert_eq!(slim.gc, p.gc, "{}", p.id.name());
             assert_eq!(slim.tags.len(), p.tags.len(), "{}", p.id.name());
             for (s, t) in slim.tags.iter().zip(p.tags) {
-                assert_eq!((s.class, s.tests, s.range), (t.class, t.tests, t.range), "{}", p.id.name());
+                assert_eq!(
+                    (s.class, s.tests, s.range),
+                    (t.class, t.tests, t.range),
+                    "{}",
+                    p.id.name()
+                );
             }
             assert!(slim.facts.is_empty() && slim.sizes.is_empty() && slim.summary.is_empty());
         }
