@@ -15,6 +15,7 @@
 pub mod claim;
 pub mod evidence;
 pub mod fact;
+pub mod float;
 pub mod julia;
 pub mod law;
 pub mod micropython;

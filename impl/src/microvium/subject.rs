@@ -417,7 +417,8 @@ impl Subject for Microvium<'_> {
                 Number::Word(v) => v,
                 _ => {
                     return Err(not_immediate(format_args!(
-                        "{f} needs an INT32 or FLOAT64 allocation"
+                        "{} needs an INT32 or FLOAT64 allocation",
+                        memspec::float::Shortest(f)
                     )));
                 }
             },
