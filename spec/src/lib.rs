@@ -26,6 +26,7 @@ pub mod step;
 pub mod subject;
 pub mod tag;
 pub mod text;
+pub mod wide;
 pub mod width;
 
 pub use claim::{Assessment, Claim, Doc, Verdict};

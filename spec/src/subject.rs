@@ -252,8 +252,8 @@ pub enum ParamValue<'a> {
 }
 
 // `Value` and `ParamValue` print as `#[derive(Debug)]` would print them; a float goes through
-// [`Shortest`](crate::float::Shortest), so a firmware that names a value in a message does not carry
-// core's float formatting.
+// [`Shortest`](crate::float::Shortest) and a 128-bit integer through [`Wide`](crate::wide::Wide), so
+// a firmware that names a value in a message does not carry core's float or 128-bit formatting.
 impl fmt::Debug for Value<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use crate::float::Shortest;
@@ -274,7 +274,7 @@ impl fmt::Debug for ParamValue<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use crate::float::Shortest;
         match self {
-            ParamValue::Int(v) => f.debug_tuple("Int").field(v).finish(),
+            ParamValue::Int(v) => f.debug_tuple("Int").field(&crate::wide::Wide(*v)).finish(),
             ParamValue::Float(v) => f.debug_tuple("Float").field(&Shortest(*v)).finish(),
             ParamValue::Text(v) => f.debug_tuple("Text").field(v).finish(),
         }
