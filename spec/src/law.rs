@@ -140,8 +140,8 @@ pub fn used_plus_free_is_pool(used: u64, free: u64, pool: u64) -> LawResult {
         "used-plus-free-is-pool",
         format_args!(
             "used {used} + free {free} = {} bytes, expected the pool, {pool} bytes (off by {})",
-            used as i128 + free as i128,
-            used as i128 + free as i128 - pool as i128
+            crate::wide::Wide(used as i128 + free as i128),
+            crate::wide::Wide(used as i128 + free as i128 - pool as i128)
         ),
     ))
 }

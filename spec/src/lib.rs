@@ -39,6 +39,7 @@
 pub mod claim;
 pub mod evidence;
 pub mod fact;
+pub mod float;
 pub mod julia;
 pub mod law;
 pub mod micropython;
@@ -49,6 +50,7 @@ pub mod step;
 pub mod subject;
 pub mod tag;
 pub mod text;
+pub mod wide;
 pub mod width;
 
 pub use claim::{Assessment, Claim, Doc, Verdict};

@@ -148,7 +148,7 @@ impl Capabilities {
 }
 
 /// A value to store in a word.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 pub enum Value<'a> {
     /// An integer.
     Int(i64),
@@ -241,7 +241,7 @@ pub struct Param<'a> {
 }
 
 /// The value of a [`Param`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 pub enum ParamValue<'a> {
     /// An integer (lengths, counts, integer values).
     Int(i128),
@@ -249,6 +249,36 @@ pub enum ParamValue<'a> {
     Float(f64),
     /// Text or bytes.
     Text(&'a [u8]),
+}
+
+// `Value` and `ParamValue` print as `#[derive(Debug)]` would print them; a float goes through
+// [`Shortest`](crate::float::Shortest) and a 128-bit integer through [`Wide`](crate::wide::Wide), so
+// a firmware that names a value in a message does not carry core's float or 128-bit formatting.
+impl fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::float::Shortest;
+        match self {
+            Value::Int(v) => f.debug_tuple("Int").field(v).finish(),
+            Value::Float(v) => f.debug_tuple("Float").field(&Shortest(*v)).finish(),
+            Value::Qstr(v) => f.debug_tuple("Qstr").field(v).finish(),
+            Value::Str(v) => f.debug_tuple("Str").field(v).finish(),
+            Value::Bytes(v) => f.debug_tuple("Bytes").field(v).finish(),
+            Value::Bool(v) => f.debug_tuple("Bool").field(v).finish(),
+            Value::Named(v) => f.debug_tuple("Named").field(v).finish(),
+            Value::Error(v) => f.debug_tuple("Error").field(v).finish(),
+        }
+    }
+}
+
+impl fmt::Debug for ParamValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::float::Shortest;
+        match self {
+            ParamValue::Int(v) => f.debug_tuple("Int").field(&crate::wide::Wide(*v)).finish(),
+            ParamValue::Float(v) => f.debug_tuple("Float").field(&Shortest(*v)).finish(),
+            ParamValue::Text(v) => f.debug_tuple("Text").field(v).finish(),
+        }
+    }
 }
 
 /// What to allocate: an object kind of the profile's engine and its arguments.
@@ -598,7 +628,36 @@ pub trait Subject {
 
 #[cfg(test)]
 mod tests {
-    use super::InlineBytes;
+    extern crate std;
+
+    use std::format;
+
+    use super::{InlineBytes, ParamValue, Value};
+
+    #[test]
+    fn values_debug_print_as_a_derived_debug_would() {
+        let cases: [(Value<'_>, &str); 8] = [
+            (Value::Int(-3), "Int(-3)"),
+            (Value::Float(2.5e-7), "Float(2.5e-7)"),
+            (Value::Qstr(7), "Qstr(7)"),
+            (Value::Str(b"ab"), "Str([97, 98])"),
+            (Value::Bytes(b""), "Bytes([])"),
+            (Value::Bool(true), "Bool(true)"),
+            (Value::Named("None"), "Named(\"None\")"),
+            (Value::Error(2), "Error(2)"),
+        ];
+        for (v, text) in cases {
+            assert_eq!(format!("{v:?}"), text);
+        }
+        assert_eq!(format!("{:#?}", Value::Float(1.0)), "Float(\n    1.0,\n)");
+        assert_eq!(
+            format!("{:?}", ParamValue::Int(-(1 << 100))),
+            "Int(-1267650600228229401496703205376)"
+        );
+        assert_eq!(format!("{:?}", ParamValue::Float(f64::NAN)), "Float(NaN)");
+        assert_eq!(format!("{:?}", ParamValue::Float(1e300)), "Float(1e300)");
+        assert_eq!(format!("{:?}", ParamValue::Text(b"x")), "Text([120])");
+    }
 
     #[test]
     fn inline_bytes_with_a_length_past_8_read_as_8_bytes() {

@@ -193,14 +193,35 @@ fn package(chip: &str) -> Result<&'static str> {
         })
 }
 
-/// Builds the firmware of `chip`; returns its ELF.
-pub fn build_firmware(sh: &Shell, chip: &str) -> Result<PathBuf> {
+/// The one profile a small-board firmware holds (its feature of the same name), beside the
+/// firmware of every profile.
+pub const SINGLE_PROFILE: &str = "micropython-a32";
+
+/// Ceilings on an image's flash code+rodata in bytes, checked each time xtask writes the image: a
+/// guard against growth, a few percent above the figures in hil/README.md. (chip, profile or `None`
+/// for every profile, bytes.)
+const FLASH_CEILINGS: [(&str, Option<&str>, u64); 2] = [
+    ("esp32c3", None, 256_000),
+    ("esp32c3", Some(SINGLE_PROFILE), 132_000),
+];
+
+/// Builds the firmware of `chip`, of every profile or of `profile` alone (its feature, into a
+/// target folder of its own); returns its ELF.
+pub fn build_firmware(sh: &Shell, chip: &str, profile: Option<&str>) -> Result<PathBuf> {
     let pkg = package(chip)?;
-    step(&format!("{chip} firmware"));
-    let dir = crate::target_dir::firmware();
+    let mut dir = crate::target_dir::firmware();
+    let mut features: Vec<&str> = Vec::new();
+    match profile {
+        Some(p) => {
+            step(&format!("{chip} firmware, {p} only"));
+            dir = dir.join(p);
+            features.extend(["--features", p]);
+        }
+        None => step(&format!("{chip} firmware")),
+    }
     cmd!(
         sh,
-        "cargo build --manifest-path {FIRMWARE_MANIFEST} -p {pkg} --target {RISCV_TARGET} --release --locked --target-dir {dir}"
+        "cargo build --manifest-path {FIRMWARE_MANIFEST} -p {pkg} --target {RISCV_TARGET} --release --locked {features...} --target-dir {dir}"
     )
     .run()?;
     Ok(firmware_elf(&dir, pkg))
@@ -221,14 +242,32 @@ fn runner() -> PathBuf {
     crate::target_dir::host().join("release/memspec-hil")
 }
 
-/// Writes the flash image of `chip`'s firmware and prints its flash and RAM size.
-pub fn image(sh: &Shell, chip: &str, elf: &std::path::Path) -> Result {
-    step(&format!("{chip} flash image and sizes"));
-    let out = format!("{REPORT_DIR}/{chip}.bin");
+/// Writes the flash image of `chip`'s firmware (of every profile, or of `profile` alone), prints its
+/// flash and RAM size, and fails when its flash code+rodata is over its ceiling.
+pub fn image(sh: &Shell, chip: &str, profile: Option<&str>, elf: &std::path::Path) -> Result {
+    let name = match profile {
+        Some(p) => format!("{chip}-{p}"),
+        None => chip.to_string(),
+    };
+    step(&format!("{name} flash image and sizes"));
+    let out = format!("{REPORT_DIR}/{name}.bin");
     sh.create_dir(REPORT_DIR)?;
     let runner = runner();
-    cmd!(sh, "{runner} image --chip {chip} --elf {elf} --out {out}").run()?;
+    let max = flash_ceiling(chip, profile)?.to_string();
+    cmd!(
+        sh,
+        "{runner} image --chip {chip} --elf {elf} --out {out} --max-flash {max}"
+    )
+    .run()?;
     Ok(())
+}
+
+fn flash_ceiling(chip: &str, profile: Option<&str>) -> Result<u64> {
+    FLASH_CEILINGS
+        .iter()
+        .find(|(c, p, _)| *c == chip && *p == profile)
+        .map(|(_, _, bytes)| *bytes)
+        .ok_or_else(|| format!("no flash ceiling for {chip} {profile:?}").into())
 }
 
 /// Checks that asking for a board without a probe ends with a clear message and a non-zero exit.
@@ -299,9 +338,9 @@ pub fn run(args: &[String]) -> Result {
     let probe = find_probe(a.probe.as_ref())?;
     let sh = shell()?;
     install::rustup_target(&sh)?;
-    let elf = build_firmware(&sh, &a.chip)?;
+    let elf = build_firmware(&sh, &a.chip, None)?;
     build_runner(&sh)?;
-    image(&sh, &a.chip, &elf)?;
+    image(&sh, &a.chip, None, &elf)?;
     step(&format!("replay on the {} board, compared with the host", a.chip));
     let runner = runner();
     let chip = &a.chip;
@@ -333,6 +372,15 @@ pub fn run(args: &[String]) -> Result {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_chip_has_flash_ceilings_for_both_firmwares() {
+        for (chip, _) in CHIPS {
+            for profile in [None, Some(SINGLE_PROFILE)] {
+                assert!(flash_ceiling(chip, profile).unwrap() > 0, "{chip} {profile:?}");
+            }
+        }
+    }
 
     #[test]
     fn a_probe_selector_is_hex_vendor_product_and_an_optional_serial() {

@@ -46,7 +46,8 @@ pub fn run(args: &[String]) -> Result {
 
     let qemu_elf = qemu::build_firmware(&sh)?;
     let hang_elf = qemu::build_hang_firmware(&sh)?;
-    let board_elf = hil::build_firmware(&sh, BOARD)?;
+    let board_elf = hil::build_firmware(&sh, BOARD, None)?;
+    let single_elf = hil::build_firmware(&sh, BOARD, Some(hil::SINGLE_PROFILE))?;
 
     step("unit, property and golden tests, the conformance corpus against ref, the harness's own tests");
     let mut test = cmd!(sh, "cargo test --workspace --locked");
@@ -100,7 +101,8 @@ pub fn run(args: &[String]) -> Result {
         "cargo clippy -p memspec-hil --features board --all-targets --release --locked -- -D warnings"
     )
     .run()?;
-    hil::image(&sh, BOARD, &board_elf)?;
+    hil::image(&sh, BOARD, None, &board_elf)?;
+    hil::image(&sh, BOARD, Some(hil::SINGLE_PROFILE), &single_elf)?;
     if in_ci() {
         hil::check_no_probe(&sh, BOARD, &board_elf)?;
     }

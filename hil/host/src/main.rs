@@ -21,8 +21,9 @@ usage:
   memspec-hil board --chip esp32c3 --elf ELF [--repeat N] [--timeout SECS] [--report FILE]
                     [--expectations FILE] [FILTER]
       flash an ESP32-C3 through a debug probe, replay over RTT, compare with the host
-  memspec-hil image --chip esp32c3 --elf ELF --out BIN
-      write the flash image of the ESP32-C3 firmware and print its flash and RAM size
+  memspec-hil image --chip esp32c3 --elf ELF --out BIN [--max-flash BYTES]
+      write the flash image of the ESP32-C3 firmware and print its flash and RAM size; with
+      --max-flash, exit 1 when its flash code+rodata is over BYTES
 
 FILTER selects the vectors whose name `<profile>/<suite>::<case>` contains it; one that matches
 nothing is an error. Known differences between a target and the host are listed, with the reason,
@@ -41,6 +42,7 @@ struct Opts {
     chip: Option<String>,
     timeout: Option<Duration>,
     repeat: Option<u32>,
+    max_flash: Option<u64>,
     filter: Option<String>,
 }
 
@@ -74,6 +76,13 @@ fn parse(args: &[String]) -> Result<Opts, String> {
                         .ok()
                         .filter(|n| *n > 0)
                         .ok_or_else(|| format!("--repeat takes a positive count, got `{v}`"))?,
+                );
+            }
+            "--max-flash" => {
+                let v = value(a)?;
+                o.max_flash = Some(
+                    v.parse()
+                        .map_err(|_| format!("--max-flash takes a number of bytes, got `{v}`"))?,
                 );
             }
             f if f.starts_with("--") => return Err(format!("unknown option `{f}`")),
@@ -237,7 +246,24 @@ fn image(o: &Opts) -> Result<ExitCode, Unable> {
     let out = o.out.clone().ok_or_else(|| Unable("image needs --out".into()))?;
     let sizes = board::write_image(chip, &elf, &out)?;
     println!("{sizes}");
-    Ok(ExitCode::SUCCESS)
+    match o.max_flash {
+        Some(max) if sizes.flash_sections_bytes > max => {
+            eprintln!(
+                "memspec-hil: {}: flash code+rodata is {} bytes, over the {max}-byte limit",
+                elf.display(),
+                sizes.flash_sections_bytes
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Some(max) => {
+            println!(
+                "flash code+rodata {} bytes: within the {max}-byte limit",
+                sizes.flash_sections_bytes
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        None => Ok(ExitCode::SUCCESS),
+    }
 }
 
 #[cfg(not(feature = "board"))]

@@ -167,9 +167,9 @@ impl fmt::Debug for Replayer<'_> {
 }
 
 impl<'s> Replayer<'s> {
-    /// A replayer checking laws against the profile tables.
+    /// A replayer checking laws against every profile's tables ([`laws::LAW_PROFILES`]).
     pub fn new(subject: &'s mut dyn Subject) -> Self {
-        Self::with_tables(subject, memspec::profile::PROFILES)
+        Self::with_tables(subject, laws::LAW_PROFILES)
     }
 
     /// A replayer checking laws against `tables`.

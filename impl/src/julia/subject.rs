@@ -29,6 +29,7 @@ use memspec::subject::{
     Allocation, Capabilities, Capability, Collection, Decoded, Encoded, ErrorKind, GcOp, HeapConfig, ObjId,
     ObjectSpec, ParamValue, Stat, Subject, SubjectError, SubjectResult, Target, Value, stat,
 };
+use memspec::wide::Wide;
 use memspec::{ProfileId, TagClass, fact::Unit};
 
 use super::Julia;
@@ -47,8 +48,11 @@ fn int_arg(spec: &ObjectSpec<'_>, name: &str, lo: i128, hi: i128) -> SubjectResu
     match spec.param(name) {
         Some(ParamValue::Int(v)) if (lo..=hi).contains(&v) => Ok(v),
         Some(ParamValue::Int(v)) => Err(bad(format_args!(
-            "{} {name}={v} is outside {lo}..={hi}",
-            spec.kind
+            "{} {name}={} is outside {}..={}",
+            spec.kind,
+            Wide(v),
+            Wide(lo),
+            Wide(hi)
         ))),
         Some(_) => Err(bad(format_args!("{} {name}= must be an integer", spec.kind))),
         None => Err(bad(format_args!("{} needs {name}=", spec.kind))),

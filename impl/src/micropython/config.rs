@@ -30,6 +30,7 @@
 
 use memspec::ProfileId;
 use memspec::subject::{ErrorKind, HeapConfig, Param, ParamValue, SubjectError, SubjectResult};
+use memspec::wide::Wide;
 
 use crate::arena::WordBytes;
 
@@ -328,8 +329,14 @@ impl Config {
         let flag = |v: i128| match v {
             0 => Ok(false),
             1 => Ok(true),
-            _ => Err(bad(format_args!("option `{}` is 0 or 1, not {v}", p.name))),
+            _ => Err(bad(format_args!(
+                "option `{}` is 0 or 1, not {}",
+                p.name,
+                Wide(v)
+            ))),
         };
+        // Messages name the value through `Wide`, as `{}` prints an i128.
+        let shown = Wide(int);
         let addr_max = match self.ptr_bytes {
             WordBytes::Eight => u64::MAX as i128,
             _ => u32::MAX as i128,
@@ -338,17 +345,18 @@ impl Config {
             "base" => {
                 if !(0..=addr_max).contains(&int) {
                     return Err(bad(format_args!(
-                        "base {int:#x} is no {}-bit address",
+                        "base {shown:#x} is no {}-bit address",
                         self.ptr_bytes.get() * 8
                     )));
                 }
                 self.arena_base = int as u64;
             }
             "heapsize" => {
-                let v = u64::try_from(int)
-                    .ok()
-                    .filter(|v| *v > 0)
-                    .ok_or_else(|| bad(format_args!("heapsize is a positive number of bytes, not {int}")))?;
+                let v = u64::try_from(int).ok().filter(|v| *v > 0).ok_or_else(|| {
+                    bad(format_args!(
+                        "heapsize is a positive number of bytes, not {shown}"
+                    ))
+                })?;
                 self.heap_bytes = Some(v);
             }
             "finaliser" => self.finaliser = flag(int)?,
@@ -364,7 +372,7 @@ impl Config {
                     .filter(|v| *v <= size_max)
                     .ok_or_else(|| {
                         bad(format_args!(
-                            "max_new_split is 0 ..= {size_max} bytes (a {}-bit size_t), not {int}",
+                            "max_new_split is 0 ..= {size_max} bytes (a {}-bit size_t), not {shown}",
                             self.uint_bits()
                         ))
                     })?;
@@ -373,14 +381,14 @@ impl Config {
             }
             "mpz_digit_bits" => {
                 if int != 16 && int != 32 {
-                    return Err(bad(format_args!("mpz_digit_bits is 16 or 32, not {int}")));
+                    return Err(bad(format_args!("mpz_digit_bits is 16 or 32, not {shown}")));
                 }
                 self.mpz_digit_bits = int as u32;
             }
             "gc_stack" => {
                 if !(1..=GC_STACK_ENTRIES_MAX as i128).contains(&int) {
                     return Err(bad(format_args!(
-                        "gc_stack is 1 ..= {GC_STACK_ENTRIES_MAX} entries, not {int}"
+                        "gc_stack is 1 ..= {GC_STACK_ENTRIES_MAX} entries, not {shown}"
                     )));
                 }
                 self.gc_stack_entries = int as usize;

@@ -131,7 +131,15 @@ impl Host {
             }
         }
         let sorted = sorted.get_mut(..n).unwrap_or(&mut []);
-        sorted.sort_unstable();
+        // An insertion sort: at most MAX_AREAS chunks, and a few dozen bytes of code where core's
+        // sort takes about 4 KB of the firmware's flash.
+        for i in 1..sorted.len() {
+            let mut j = i;
+            while j > 0 && sorted[j - 1] > sorted[j] {
+                sorted.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         let mut cursor = self.free_start;
         for &(start, end) in sorted.iter() {
             if start > cursor && !each(cursor, start) {

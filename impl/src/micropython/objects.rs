@@ -28,6 +28,7 @@
 //! instance attributes by number (`obj.a<k> = x`, modelled with small-int keys); raw words.
 
 use memspec::subject::{Allocation, ErrorKind, ObjectSpec, ParamValue, SubjectError, SubjectResult};
+use memspec::wide::Wide;
 
 use super::config::{FloatImpl, LongInt};
 use super::layout::{self, Struct};
@@ -198,8 +199,9 @@ impl<'p> Args<'_, 'p> {
             None => default.ok_or_else(|| bad(format_args!("`{}` needs `{name}=`", self.kind.name()))),
             Some(ParamValue::Int(v)) => usize::try_from(v).map_err(|_| {
                 bad(format_args!(
-                    "`{} {name}={v}`: a count is 0 or more and fits the address space",
-                    self.kind.name()
+                    "`{} {name}={}`: a count is 0 or more and fits the address space",
+                    self.kind.name(),
+                    Wide(v)
                 ))
             }),
             Some(_) => Err(bad(format_args!(
@@ -263,7 +265,8 @@ impl core::fmt::Display for ParamList {
 fn pow_of_two_digits(v: i128, digit_bits: usize, int_bits: usize) -> SubjectResult<usize> {
     if v < 2 || v.count_ones() != 1 {
         return Err(bad(format_args!(
-            "`int from=pow` makes 2 ** e at run time: the value is a power of two, not {v}"
+            "`int from=pow` makes 2 ** e at run time: the value is a power of two, not {}",
+            Wide(v)
         )));
     }
     let e = v.trailing_zeros();
@@ -382,6 +385,7 @@ impl<const N: usize> MicroPython<'_, N> {
             Some(_) => return Err(bad(format_args!("`int value=` takes an integer"))),
             None => return Err(bad(format_args!("`int` needs `value=`"))),
         };
+        let shown = Wide(v);
         let from = a.word_text("from")?;
         let codec = self.codec()?;
         let cfg = *self.cfg()?;
@@ -390,7 +394,7 @@ impl<const N: usize> MicroPython<'_, N> {
         match cfg.longint {
             LongInt::None => small.map(Made::word).ok_or_else(|| {
                 bad(format_args!(
-                    "{v} is no small int and this build has no long ints"
+                    "{shown} is no small int and this build has no long ints"
                 ))
             }),
             LongInt::LongLong => {
@@ -401,8 +405,11 @@ impl<const N: usize> MicroPython<'_, N> {
                 if let Some(w) = small {
                     return Ok(Made::word(w));
                 }
-                let val = fits_ll
-                    .ok_or_else(|| bad(format_args!("{v} overflows long long storage (OverflowError)")))?;
+                let val = fits_ll.ok_or_else(|| {
+                    bad(format_args!(
+                        "{shown} overflows long long storage (OverflowError)"
+                    ))
+                })?;
                 let s = layout::long_long(&cfg);
                 let addr = self.new_obj(s.size, Type::Int)?;
                 self.heap_mut()?
@@ -431,7 +438,7 @@ impl<const N: usize> MicroPython<'_, N> {
                     Some(b"ll") => {
                         fits_ll.ok_or_else(|| {
                             bad(format_args!(
-                                "`int from=ll` needs a value that fits 64 bits, not {v}"
+                                "`int from=ll` needs a value that fits 64 bits, not {shown}"
                             ))
                         })?;
                         digits_for_ll

@@ -2,6 +2,7 @@
 //! settings, from a [`HeapConfig`].
 
 use memspec::subject::{ErrorKind, HeapConfig, ParamValue, SubjectError, SubjectResult};
+use memspec::wide::Wide;
 
 /// The host's pointer width. It decides the size of host-side structures only (bucket headers, the VM
 /// struct); values and the virtual heap are the same on every host.
@@ -94,7 +95,9 @@ fn int_in(name: &str, value: ParamValue<'_>, lo: i128, hi: i128) -> SubjectResul
     match value {
         ParamValue::Int(v) if (lo..=hi).contains(&v) => Ok(v),
         _ => Err(bad(format_args!(
-            "option {name} must be an integer in {lo} ..= {hi}, got {value:?}"
+            "option {name} must be an integer in {} ..= {}, got {value:?}",
+            Wide(lo),
+            Wide(hi)
         ))),
     }
 }

@@ -8,6 +8,7 @@ use memspec::subject::{
     Allocation, Capabilities, Capability, Collection, Decoded, Encoded, ErrorKind, HeapConfig, ObjId,
     ObjectSpec, ParamValue, Stat, Subject, SubjectError, SubjectResult, Target, Value as CaseValue, stat,
 };
+use memspec::wide::Wide;
 use memspec::{ProfileId, TagClass};
 
 use super::config::{Config, StatsMode};
@@ -25,8 +26,10 @@ fn int_arg(spec: &ObjectSpec<'_>, name: &str, lo: i128, hi: i128) -> SubjectResu
         None => Ok(None),
         Some(ParamValue::Int(v)) if (lo..=hi).contains(&v) => Ok(Some(v)),
         Some(v) => Err(bad(format_args!(
-            "{} argument {name} must be an integer in {lo} ..= {hi}, got {v:?}",
-            spec.kind
+            "{} argument {name} must be an integer in {} ..= {}, got {v:?}",
+            spec.kind,
+            Wide(lo),
+            Wide(hi)
         ))),
     }
 }
@@ -417,7 +420,8 @@ impl Subject for Microvium<'_> {
                 Number::Word(v) => v,
                 _ => {
                     return Err(not_immediate(format_args!(
-                        "{f} needs an INT32 or FLOAT64 allocation"
+                        "{} needs an INT32 or FLOAT64 allocation",
+                        memspec::float::Shortest(f)
                     )));
                 }
             },

@@ -3,6 +3,7 @@
 use core::fmt;
 
 use memspec::subject::{ErrorKind as SubjectErrorKind, SubjectError};
+use memspec::wide::{Wide, WideU};
 
 /// An error of the Skybison model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,10 +101,10 @@ impl fmt::Display for Error {
                 f,
                 "an arena of {bytes} bytes cannot hold two semispaces; at least {needed} bytes needed"
             ),
-            Error::TooLarge { what, count } => write!(f, "{what} {count} is too large"),
+            Error::TooLarge { what, count } => write!(f, "{what} {} is too large", WideU(count)),
             Error::MissingArgument { name, wants } => write!(f, "{name}= is missing or not {wants}"),
             Error::UnknownKind => f.write_str("skybison64 has no object kind of that name"),
-            Error::BadArgument { what, value } => write!(f, "{what}: {value}"),
+            Error::BadArgument { what, value } => write!(f, "{what}: {}", Wide(value)),
             Error::OutOfBounds { at, len } => write!(f, "{len} bytes at {at:#x} are out of bounds"),
         }
     }

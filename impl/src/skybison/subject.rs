@@ -30,6 +30,7 @@ use memspec::subject::{
     HeapConfig, InlineBytes, ObjId, ObjectSpec, ParamValue, Stat, Subject, SubjectError, SubjectResult,
     Target, Value, stat,
 };
+use memspec::wide::Wide;
 use memspec::{ProfileId, TagClass, Unit};
 
 use super::error::{Error, Result};
@@ -707,8 +708,10 @@ impl<const HANDLES: usize> Subject for Skybison<'_, HANDLES> {
             return Err(SubjectError::new(
                 SubjectErrorKind::BadArgument,
                 format_args!(
-                    "object #{} spans words {first} ..= {last} from its address; {index} is outside",
-                    id.0
+                    "object #{} spans words {} ..= {} from its address; {index} is outside",
+                    id.0,
+                    Wide(first),
+                    Wide(last)
                 ),
             ));
         }

@@ -42,8 +42,8 @@ pub fn alloc_plus_free_is_pool(used: u64, free: u64, pool: u64, max_new_split: u
         "alloc-plus-free-is-pool",
         format_args!(
             "mem_alloc {used} + mem_free {free} = {}, expected pool {pool} + max new split {max_new_split} = {}",
-            used as u128 + free as u128,
-            pool as u128 + max_new_split as u128,
+            crate::wide::WideU(used as u128 + free as u128),
+            crate::wide::WideU(pool as u128 + max_new_split as u128),
         ),
     ))
 }

@@ -26,12 +26,12 @@ const FIRMWARE: &str = "esp32c3";
 /// The firmware's name in the greeting.
 #[cfg(feature = "micropython-a32")]
 const FIRMWARE: &str = "esp32c3-micropython-a32";
-/// The profile tables the laws are checked against.
+/// The profile tables the laws are checked against, holding only what the laws read.
 #[cfg(not(feature = "micropython-a32"))]
-const TABLES: memspec_replay::ProfileTables = memspec::profile::PROFILES;
-/// The profile tables the laws are checked against.
+const TABLES: memspec_replay::ProfileTables = memspec_replay::laws::LAW_PROFILES;
+/// The profile tables the laws are checked against, holding only what the laws read.
 #[cfg(feature = "micropython-a32")]
-const TABLES: memspec_replay::ProfileTables = &[&memspec::micropython::A32];
+const TABLES: memspec_replay::ProfileTables = &[memspec_replay::law_profile!(memspec::micropython::A32)];
 
 esp_bootloader_esp_idf::esp_app_desc!();
 
