@@ -539,27 +539,7 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
                 det.last_qstr = word;
             }
         }
-        if d.repr == detect::Repr::D && word >> 48 == 3 {
-            // REPR_D has no immediate objects (MICROPY_OBJ_IMMEDIATE_OBJS is 0): mp_obj_get_type
-            // takes such a word for a pointer and follows it.
-            return Err(SubjectError::new(
-                ErrorKind::InvalidWord,
-                format_args!(
-                    "{}: {word:#018x} has REPR_D's immediate tag, which the engine reads as a pointer (no immediate objects)",
-                    self.name_()
-                ),
-            ));
-        }
-        let bytes = u64::from(d.word_bits / 8);
-        let header = 2 * pointer_bytes(&d);
-        let r = self.call(
-            "_m_dec",
-            &[
-                Arg::Int(header as i64),
-                Arg::Str(word.to_string()),
-                Arg::Int(bytes as i64),
-            ],
-        )?;
+        let r = self.read_back(&d, word)?;
         let (Some("str"), Some(text)) = (r.get("t"), r.get("v")) else {
             return Err(SubjectError::new(
                 ErrorKind::Engine,
@@ -585,6 +565,32 @@ impl<T: Transport + std::fmt::Debug> MicroPython<T> {
             word,
             class: TagClass::Qstr,
         })
+    }
+
+    /// The value the engine reads a non-pointer word as: the word stored into an item of a tuple
+    /// and loaded (`_m_dec`), its type and value.
+    fn read_back(&mut self, d: &Detected, word: u64) -> SubjectResult<Reply> {
+        if d.repr == detect::Repr::D && word >> 48 == 3 {
+            // REPR_D has no immediate objects (MICROPY_OBJ_IMMEDIATE_OBJS is 0): mp_obj_get_type
+            // takes such a word for a pointer and follows it.
+            return Err(SubjectError::new(
+                ErrorKind::InvalidWord,
+                format_args!(
+                    "{}: {word:#018x} has REPR_D's immediate tag, which the engine reads as a pointer (no immediate objects)",
+                    self.name_()
+                ),
+            ));
+        }
+        let bytes = u64::from(d.word_bits / 8);
+        let header = 2 * pointer_bytes(d);
+        self.call(
+            "_m_dec",
+            &[
+                Arg::Int(header as i64),
+                Arg::Str(word.to_string()),
+                Arg::Int(bytes as i64),
+            ],
+        )
     }
 
     fn liveness_exact(&self) -> bool {
@@ -1048,27 +1054,7 @@ impl<T: Transport + std::fmt::Debug> Subject for MicroPython<T> {
                 None => (TagClass::Pointer, Decoded::Pointer(word)),
             });
         }
-        if d.repr == detect::Repr::D && word >> 48 == 3 {
-            // REPR_D has no immediate objects (MICROPY_OBJ_IMMEDIATE_OBJS is 0): mp_obj_get_type
-            // takes such a word for a pointer and follows it.
-            return Err(SubjectError::new(
-                ErrorKind::InvalidWord,
-                format_args!(
-                    "{}: {word:#018x} has REPR_D's immediate tag, which the engine reads as a pointer (no immediate objects)",
-                    self.name_()
-                ),
-            ));
-        }
-        let bytes = u64::from(d.word_bits / 8);
-        let header = 2 * pointer_bytes(&d);
-        let r = self.call(
-            "_m_dec",
-            &[
-                Arg::Int(header as i64),
-                Arg::Str(word.to_string()),
-                Arg::Int(bytes as i64),
-            ],
-        )?;
+        let r = self.read_back(&d, word)?;
         let value = r.get("v").unwrap_or("");
         let invalid = |what: &str| {
             SubjectError::new(
