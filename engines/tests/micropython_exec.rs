@@ -71,11 +71,11 @@ fn the_wasm_command_line_is_detected_as_a32_and_measures_a_list() {
         "{out:?}"
     );
     assert!(sink.stat("heap.total").is_some());
-    // The port defers collection and every REPL line is compiled on the heap: no exact liveness.
-    assert!(
-        !s.capabilities(ProfileId::MicropythonA32)
-            .has(Capability::Liveness)
-    );
+    // The port defers collection and every REPL line is compiled on the heap: no exact liveness,
+    // and no steps after a fill has taken every block.
+    let caps = s.capabilities(ProfileId::MicropythonA32);
+    assert!(!caps.has(Capability::Liveness));
+    assert!(!caps.has(Capability::FullHeap));
 }
 
 #[test]

@@ -164,6 +164,20 @@ fn a_list_takes_two_blocks_and_an_unreachable_one_is_freed() {
 }
 
 #[test]
+fn calls_from_javascript_take_no_heap_so_steps_after_a_full_heap_can_run() {
+    if !engine_present(Wasm::check()) {
+        return;
+    }
+    let mut s = wasm::subject();
+    let (out, _) = run(&mut s, &[start(64 * 1024)]);
+    assert!(out[0].is_ok(), "{out:?}");
+    assert!(
+        s.capabilities(ProfileId::MicropythonA32)
+            .has(memspec::subject::Capability::FullHeap)
+    );
+}
+
+#[test]
 fn a_case_on_the_wrong_profile_is_refused_by_name() {
     if !engine_present(Wasm::check()) {
         return;
