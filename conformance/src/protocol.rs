@@ -10,8 +10,8 @@ use std::sync::Mutex;
 use memspec::fact::Unit;
 use memspec::profile::ProfileId;
 use memspec::subject::{
-    Capabilities, Capability, Collection, Decoded, Encoded, ErrorKind, GcOp, InlineBytes, Param, ParamValue,
-    Target, Value,
+    Capabilities, Capability, Collection, Decoded, Encoded, ErrorKind, GcOp, HeapConfig, InlineBytes, Param,
+    ParamValue, SubjectError, Target, Value,
 };
 use memspec::tag::TagClass;
 use serde_json::{Map, Value as Json, json};
@@ -224,6 +224,18 @@ pub fn parse_decoded(j: &Json) -> Result<Decoded, String> {
         "header" => Decoded::Header(parse_word(v)?),
         other => return Err(format!("`{other}` is no decoded value kind")),
     })
+}
+
+/// The fields of a `start` request: the profile, the arena's bytes, the options, and the port where
+/// the case names one.
+pub fn start_fields(profile: ProfileId, config: &HeapConfig<'_>) -> Result<Json, SubjectError> {
+    let options =
+        params(config.options).map_err(|e| SubjectError::new(ErrorKind::BadArgument, format_args!("{e}")))?;
+    let mut f = json!({ "profile": profile.name(), "arena": config.arena_bytes, "options": options });
+    if let (Some(port), Json::Object(m)) = (config.port, &mut f) {
+        m.insert("port".into(), json!(port));
+    }
+    Ok(f)
 }
 
 /// Object arguments or heap options, as an object of name to value.

@@ -583,12 +583,7 @@ impl Subject for ProcessSubject {
     }
 
     fn start(&mut self, profile: ProfileId, config: &HeapConfig<'_>) -> SubjectResult<()> {
-        let options = protocol::params(config.options)
-            .map_err(|e| SubjectError::new(ErrorKind::BadArgument, format_args!("{e}")))?;
-        let mut f = json!({ "profile": profile.name(), "arena": config.arena_bytes, "options": options });
-        if let (Some(port), Json::Object(m)) = (config.port, &mut f) {
-            m.insert("port".into(), json!(port));
-        }
+        let f = protocol::start_fields(profile, config)?;
         self.request("start", f).map(|_| ())
     }
 
